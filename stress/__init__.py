@@ -1,0 +1,1 @@
+"""A stress harness for thread-pool pipelines (CONTRACT.md sections 1, 3 and 4)."""
