@@ -16,7 +16,7 @@ import pytest
 
 import reference
 from tests.tutorial_child import expected
-from tests.tutorial_gates import TIMEOUT, Caller, Calls, Hold, calling, tag, tags
+from tests.tutorial_gates import TIMEOUT, Caller, Calls, Hold, calling, tag
 
 SEEN_MARKER = "Executor.__exit__ in _drive"  # the caller left its read loop at the marker
 
@@ -126,10 +126,3 @@ def test_single_pool_with_a_pool_of_4_at_5_plus_5_loses_exactly_6_of_20() -> Non
         hold.release_all()
         results = future.result(TIMEOUT)
     assert Counter(results) == Counter(expected(items[:14], 2))
-
-
-def test_pool_of_6_for_5_plus_5_barrier_workers_does_not_hang_as_stage_1_finishes_first() -> None:
-    items = list(range(20))
-    with calling() as caller:
-        future = caller.start(reference.make("barrier", pool_size=6), items, tags(2), [5, 5])
-        assert Counter(future.result(TIMEOUT)) == Counter(expected(items, 2))

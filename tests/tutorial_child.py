@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
 
-from tests.tutorial_gates import Calls, describe, quiescent
+from tests.tutorial_gates import Calls, describe, parking_executors, quiescent
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CHILD_BOUND = 15.0
@@ -155,4 +155,5 @@ def main(spec: Spec) -> None:
 
 
 if __name__ == "__main__":
-    main(json.loads(sys.argv[1]))
+    with parking_executors():
+        main(json.loads(sys.argv[1]))

@@ -1,16 +1,22 @@
 """Gates for forcing races in the tutorial variants, and a structural deadlock detector.
 
 A pipeline is *quiescent* when every one of its threads is parked where only another
-of its threads could wake it: in ``Condition.wait`` (queue get/put, barrier, event)
-with its waiter lock still un-notified, joining a thread that is still alive, or idle
-in an executor whose work queue is empty.  Two snapshots agreeing on the very same
-waiter objects prove that at one instant all of them were parked at once, so nothing
-can move again unless the test releases a thread it holds.  With no held thread that
-is a deadlock, proven by structure rather than by a timeout.
+of its threads could wake it: in an untimed ``Condition.wait`` (queue get/put, barrier,
+event, an idle executor thread) whose waiter lock is still un-notified, or joining a
+thread still listed by ``threading.enumerate`` (itself parked, or held by the test).
+Two snapshots agreeing on the very same waiter objects prove that at one instant all
+of them were parked at once, so nothing can move again unless the test releases a
+thread it holds.  With no held thread that is a deadlock, proven by structure rather
+than by a timeout.
+
+An executor's idle threads block in ``SimpleQueue.get``, in C, where a thread that has
+just taken a work item looks the same as one still waiting; :func:`parking_executors`
+gives executors made meanwhile a ``queue.Queue`` instead, whose waits are conditions.
 """
 
 from __future__ import annotations
 
+import queue
 import sys
 import sysconfig
 import threading
@@ -18,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import thread as _futures_thread
 from contextlib import contextmanager
-from types import FrameType
+from types import FrameType, SimpleNamespace
 from typing import Any
 
 #: Bound of every wait in a test; reaching it is a failure, never part of a schedule.
@@ -34,14 +40,13 @@ def _parked_on(frame: FrameType) -> object | None:
     """What ``frame``'s thread is parked on (a token stable while parked), else None."""
     code, local = frame.f_code, frame.f_locals
     if code is _CONDITION_WAIT:
-        waiter = local.get("waiter")
-        return waiter if waiter is not None and waiter.locked() else None
-    if code is _IDLE_WORKER:
-        work = local.get("work_queue")
-        return work if work is not None and work.empty() else None
+        waiter = local.get("waiter")  # released by notify(); a timed wait may end by itself
+        timed = local.get("timeout") is not None
+        return waiter if waiter is not None and waiter.locked() and not timed else None
     if code.co_name in _JOINS and code.co_filename == threading.__file__:
-        joined = local.get("self")
-        return joined if isinstance(joined, threading.Thread) and joined.is_alive() else None
+        joined = local.get("self")  # parked only while it is still listed: a thread leaves
+        listed = joined in threading.enumerate()  # the list just before it stops running
+        return joined if listed and isinstance(joined, threading.Thread) else None
     return None
 
 
@@ -58,9 +63,20 @@ def where(frame: FrameType | None) -> str:
         callee, frame = frame, frame.f_back
     if not chain:
         return "no frame"
-    if chain[0].f_code is _IDLE_WORKER:
+    if any(f.f_code is _IDLE_WORKER for f in chain):
         return "idle"
     return f"{chain[0].f_code.co_qualname} in {chain[-1].f_code.co_qualname}"
+
+
+@contextmanager
+def parking_executors() -> Iterator[None]:
+    """Executors made inside give their idle threads a condition to park on (a Queue)."""
+    saved = _futures_thread.__dict__["queue"]
+    _futures_thread.__dict__["queue"] = SimpleNamespace(SimpleQueue=queue.Queue, Empty=queue.Empty)
+    try:
+        yield
+    finally:
+        _futures_thread.__dict__["queue"] = saved
 
 
 def _snapshot(threads: Iterable[threading.Thread]) -> dict[threading.Thread, object | None]:
@@ -199,12 +215,13 @@ class Caller:
 
 @contextmanager
 def calling() -> Iterator[Caller]:
-    """A :class:`Caller` with a fresh :class:`Hold`; releases and stops both on exit."""
-    caller = Caller(Hold())
-    try:
-        yield caller
-    finally:
-        caller.close()
+    """A :class:`Caller` with a fresh :class:`Hold` (executors made inside park visibly)."""
+    with parking_executors():
+        caller = Caller(Hold())
+        try:
+            yield caller
+        finally:
+            caller.close()
 
 
 def tag(k: int) -> Callable[[object], str]:
