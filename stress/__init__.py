@@ -14,12 +14,15 @@ try:
 except PackageNotFoundError:  # a checkout without an install
     __version__ = "0.0.0+unknown"
 
+from stress.api import CheckResult, check
 from stress.errors import DefectFound, InjectedFault, Unsupported, UsageError
 
 __all__ = [
+    "CheckResult",
     "DefectFound",
     "InjectedFault",
     "Unsupported",
     "UsageError",
     "__version__",
+    "check",
 ]

@@ -1,0 +1,200 @@
+"""``stress.check``: the Python API (CONTRACT.md section 4), and the campaign it shares
+with the command line.
+
+Invariant: :func:`campaign` is the one place that turns validated settings into a
+search and a verdict (text, replay line, token); ``check`` and ``python -m stress run``
+differ only in how they present it.  Every bad setting raises :class:`UsageError` with
+the command line's one-line message, before any trial runs.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from stress.config import DEFAULT_MAX_ITEMS, SearchOptions, TrialConfig
+from stress.errors import DefectFound, UsageError
+from stress.report import defect_text, make_token, parse_token, pass_text
+from stress.search import SearchResult, search
+from stress.targets import TargetSpec, parse_target
+
+DEFAULT_BUDGET = 30.0
+DEFAULT_TRIAL_TIMEOUT = 2.0
+MODES = ("auto", "threads", "scheduled")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a search that found no defect explored."""
+
+    trials: int
+    configurations: int
+    seed: int
+    skipped: int
+    results_checked: bool = True
+
+
+@dataclass
+class Campaign:
+    """A finished search and how to present it."""
+
+    spec: TargetSpec
+    result: SearchResult
+    text: str  # the verdict exactly as the command line prints it
+    token: str | None = None
+    replay: str | None = None
+
+
+def validate_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise UsageError(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if mode == "scheduled":
+        raise UsageError(
+            "--mode scheduled: the controlled scheduler does not exist yet; "
+            "use --mode threads (or auto, which means threads for now)"
+        )
+
+
+def make_options(
+    *,
+    stages: int | None,
+    workers: Sequence[int] | None,
+    max_items: int,
+    faults: bool,
+    awkward: bool,
+) -> SearchOptions:
+    for name, value in (("stages", stages), ("max-items", max_items)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise UsageError(f"--{name} must be an int, not {value!r}")
+    if stages is not None and stages < 1:
+        raise UsageError(f"--stages must be >= 1, not {stages}")
+    if max_items < 0:
+        raise UsageError(f"--max-items must be >= 0, not {max_items}")
+    widths: tuple[int, ...] | None = None
+    if workers is not None:
+        widths = tuple(workers)
+        if not widths or any(
+            isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in widths
+        ):
+            raise UsageError(f"--workers must be ints >= 1 (e.g. 5,5), not {list(workers)}")
+        if stages is not None and len(widths) not in (1, stages):
+            raise UsageError(f"--workers has {len(widths)} widths for --stages {stages}")
+    return SearchOptions(
+        stages=stages, workers=widths, max_items=max_items, faults=faults, awkward=awkward
+    )
+
+
+def validate_numbers(*, budget: float, trial_timeout: float, seed: int | None) -> None:
+    for name, value in (("budget", budget), ("trial-timeout", trial_timeout)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise UsageError(f"--{name} must be a number of seconds > 0, not {value!r}")
+        if value > 10**6:
+            raise UsageError(f"--{name} must be at most 1000000 seconds, not {value!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise UsageError(f"--seed must be an int >= 0, not {seed!r}")
+
+
+def campaign(
+    spec: TargetSpec,
+    *,
+    budget: float,
+    seed: int | None,
+    trial_timeout: float,
+    options: SearchOptions,
+    replay: TrialConfig | None,
+    on_trial: Callable[..., None] | None = None,
+) -> Campaign:
+    """Search (or replay), then render the verdict."""
+    chosen = seed if seed is not None else secrets.randbelow(2**31)
+    result = search(
+        spec,
+        seed=chosen,
+        budget=budget,
+        trial_timeout=trial_timeout,
+        options=options,
+        replay=replay,
+        on_trial=on_trial,
+    )
+    record = result.defect
+    if record is None:
+        text = pass_text(
+            trials=result.trials,
+            configurations=result.configurations,
+            seed=result.seed,
+            skipped=result.skipped,
+        )
+        return Campaign(spec, result, text)
+    token = make_token(record.config)
+    extra = ""
+    if trial_timeout != DEFAULT_TRIAL_TIMEOUT:
+        extra = (
+            f"trial_timeout={trial_timeout!r}"
+            if spec.kind == "callable"
+            else f"--trial-timeout {trial_timeout:g}"
+        )
+    replay_line = spec.replay_line(token, extra)
+    text = defect_text(record, seed=result.seed, replay=replay_line)
+    return Campaign(spec, result, text, token, replay_line)
+
+
+def check(
+    target: Callable[..., Any] | str,
+    *,
+    budget: float = DEFAULT_BUDGET,
+    seed: int | None = None,
+    faults: bool = True,
+    awkward: bool = True,
+    mode: str = "auto",
+    replay: str | None = None,
+    trial_timeout: float = DEFAULT_TRIAL_TIMEOUT,
+    stages: int | None = None,
+    workers: Sequence[int] | None = None,
+    max_items: int = DEFAULT_MAX_ITEMS,
+) -> CheckResult:
+    """Stress ``target``; return what was explored, or raise :class:`DefectFound`.
+
+    ``target``: a callable (closures included: trials run in forked children), a
+    ``"module:attribute"`` string, or a ``reference`` variant name.  Trials run in
+    child processes, so a hanging or leaking target cannot hang the caller.
+    Bad use raises :class:`UsageError` (a ``ValueError``).  ``KeyboardInterrupt``
+    stops the search and propagates.
+    """
+    validate_mode(mode)
+    validate_numbers(budget=budget, trial_timeout=trial_timeout, seed=seed)
+    options = make_options(
+        stages=stages, workers=workers, max_items=max_items, faults=faults, awkward=awkward
+    )
+    spec = parse_target(target)
+    replay_config = parse_token(replay) if replay is not None else None
+    done = campaign(
+        spec,
+        budget=budget,
+        seed=seed,
+        trial_timeout=trial_timeout,
+        options=options,
+        replay=replay_config,
+    )
+    result = done.result
+    if result.interrupted:
+        raise KeyboardInterrupt
+    record = result.defect
+    if record is not None:
+        assert record.category is not None
+        assert done.token is not None
+        assert done.replay is not None
+        raise DefectFound(
+            done.text,
+            category=record.category,
+            config=record.config.to_json(),
+            seed=result.seed,
+            token=done.token,
+            replay=done.replay,
+        )
+    return CheckResult(
+        trials=result.trials,
+        configurations=result.configurations,
+        seed=result.seed,
+        skipped=result.skipped,
+    )

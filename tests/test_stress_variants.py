@@ -1,0 +1,51 @@
+"""The harness on the reference variants: the tutorial's flaws are found with default
+options; the correct designs, and the tutorial's fixes on plain values without faults,
+pass (no false alarm).  Full 30 s campaigns are slow tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from reference import TUTORIAL, VARIANTS
+from stress import DefectFound, check
+
+OWN = [name for name in ("countdown", "queue_shutdown") if name in VARIANTS]
+FIXES = ["counted", "barrier", "separate_pools"]
+
+
+@pytest.mark.parametrize("name", TUTORIAL)
+def test_every_tutorial_variant_has_a_defect_found_with_default_options(name: str) -> None:
+    with pytest.raises(DefectFound) as caught:
+        check(name, seed=1, budget=20.0)
+    assert caught.value.category in {"LOST", "HANG", "WRONG_VALUE", "DUPLICATED", "SWALLOWED_ERROR"}
+
+
+@pytest.mark.parametrize("name", ["single_pool", "barrier_as_published"])
+def test_the_shutdown_race_is_found_on_plain_values_without_faults(name: str) -> None:
+    with pytest.raises(DefectFound) as caught:
+        check(name, seed=2, budget=20.0, faults=False, awkward=False)
+    assert caught.value.category == "LOST"
+
+
+@pytest.mark.parametrize("name", FIXES)
+def test_a_tutorial_fix_passes_on_plain_values_without_faults(name: str) -> None:
+    result = check(name, seed=3, budget=3.0, faults=False, awkward=False)
+    assert result.trials > 10
+
+
+@pytest.mark.parametrize("name", OWN)
+def test_an_own_design_passes_with_default_options(name: str) -> None:
+    result = check(name, seed=4, budget=3.0)
+    assert result.trials > 10
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", FIXES)
+def test_a_tutorial_fix_passes_a_full_campaign_on_plain_values(name: str) -> None:
+    assert check(name, budget=30.0, faults=False, awkward=False).trials > 100
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", OWN)
+def test_an_own_design_passes_a_full_default_campaign(name: str) -> None:
+    assert check(name, budget=30.0).trials > 100

@@ -1,0 +1,93 @@
+"""The harness never wedges: a target that hangs forever, leaks non-daemon threads,
+blocks interpreter exit and spawns a process is reported, its process group killed,
+and the caller ends within budget + trial timeout + 10 s (CONTRACT.md section 3)."""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from stress import DefectFound, check
+from tests.stress_helpers import ROOT, process_is_gone, run_stress, stress_env
+
+WEDGE = "tests.zoo.wedge:pipeline"
+BUDGET, TRIAL_TIMEOUT = 1.0, 1.0
+BOUND = BUDGET + TRIAL_TIMEOUT + 10.0
+
+
+def _pids(path: Path) -> list[int]:
+    return [int(line) for line in path.read_text().split()] if path.exists() else []
+
+
+def test_the_command_line_ends_in_bounded_time_and_kills_what_the_target_started(
+    tmp_path: Path,
+) -> None:
+    pidfile = tmp_path / "pids"
+    started = time.monotonic()
+    done = run_stress(
+        "run", WEDGE, "--budget", str(BUDGET), "--trial-timeout", str(TRIAL_TIMEOUT),
+        timeout=60.0, STRESS_TEST_PIDFILE=str(pidfile),
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("DEFECT HANG ")
+    assert elapsed < BOUND
+    assert "forever-0" in done.stdout  # every thread's stack, by name
+    assert "waits on: wait on threading.Event" in done.stdout
+    pids = _pids(pidfile)
+    assert pids
+    assert all(process_is_gone(pid) for pid in pids)
+
+
+def test_check_ends_in_bounded_time_and_leaves_nothing_in_the_caller(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pids"
+    os.environ["STRESS_TEST_PIDFILE"] = str(pidfile)
+    try:
+        started = time.monotonic()
+        with pytest.raises(DefectFound) as caught:
+            check(WEDGE, budget=BUDGET, trial_timeout=TRIAL_TIMEOUT)
+        elapsed = time.monotonic() - started
+    finally:
+        del os.environ["STRESS_TEST_PIDFILE"]
+    assert caught.value.category == "HANG"
+    assert elapsed < BOUND
+    assert all(process_is_gone(pid) for pid in _pids(pidfile))
+    # The autouse guard in conftest.py fails this test if a thread was left behind.
+
+
+def test_ctrl_c_prints_what_was_explored_and_exits_130(tmp_path: Path) -> None:
+    fifo = tmp_path / "started"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "stress", "run", WEDGE, "--budget", "30", "--seed", "1"],
+        cwd=ROOT,
+        env=stress_env(STRESS_TEST_PIDFILE=str(fifo)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        ready, _, _ = select.select([reader], [], [], 30.0)
+        assert ready, "the target never started"
+        pid = int(os.read(reader, 100).split()[0])
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=15.0)
+    finally:
+        os.close(reader)
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert child.returncode == 130, err
+    assert re.match(r"^INTERRUPTED trials=\d+ configurations=\d+ seed=1", out), out
+    assert "Traceback" not in err
+    assert process_is_gone(pid)
