@@ -14,14 +14,25 @@ from types import MappingProxyType
 from reference._skeleton import SETTING_NAMES, Settings, Stage, Target, Variant
 from reference.barrier import Barrier
 from reference.barrier_as_published import BarrierAsPublished
+from reference.countdown import Countdown
 from reference.counted import Counted
+from reference.queue_shutdown import QueueShutdown
 from reference.separate_pools import SeparatePools
 from reference.single_pool import SinglePool
 
-__all__ = ["TUTORIAL", "VARIANTS", "Stage", "Target", "Variant", "make"]
+__all__ = ["OWN", "TUTORIAL", "VARIANTS", "Stage", "Target", "Variant", "make"]
 
 _CLASSES: dict[str, type[Variant]] = {
-    cls.name: cls for cls in (SinglePool, Counted, BarrierAsPublished, Barrier, SeparatePools)
+    cls.name: cls
+    for cls in (
+        SinglePool,
+        Counted,
+        BarrierAsPublished,
+        Barrier,
+        SeparatePools,
+        Countdown,
+        QueueShutdown,
+    )
 }
 
 #: The five variants that keep the tutorial's protocol and its flaws.
@@ -32,6 +43,9 @@ TUTORIAL: tuple[str, ...] = (
     "barrier",
     "separate_pools",
 )
+
+#: The project's own designs: correct, streaming, cancelling on the first failure.
+OWN: tuple[str, ...] = ("countdown", "queue_shutdown")
 
 
 def make(

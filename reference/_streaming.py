@@ -1,0 +1,221 @@
+"""What the project's own designs share: one run's threads, its error, the result stream.
+
+A call builds a :class:`StreamRun` (queues, one feeder thread, ``workers[k]`` threads per
+stage) and returns a :class:`ResultStream` over it.  A design (countdown, queue_shutdown)
+overrides only its protocol: the queues, a worker's loop, the feeder, how the caller
+takes a result, and how :meth:`StreamRun._wake_everyone` unblocks every waiting thread.
+
+Invariants every design keeps:
+
+* Each stage counts its workers out; the last one to leave tells the next queue that
+  the input has ended (:meth:`StreamRun.leave_stage` is True for exactly one caller).
+* The first failure (a stage or the source raising) is kept, cancels the run, and is
+  raised to the caller once every thread has been joined; later failures are dropped.
+* Cancellation wakes every thread blocked in a get or a put, so a cancelled run ends
+  as soon as the stage calls (and the source's ``next``) in flight return.  Those
+  cannot be interrupted: the stream waits for them rather than leave a thread behind.
+* The stream owns the run, the threads never own the stream: when the caller drops
+  the stream, garbage collection cancels the run.  Threads are daemons and an
+  ``atexit`` hook cancels and joins every live run, so a caller that dies mid-run
+  (its own exception, the stream still referenced from a global) lets the
+  interpreter exit cleanly instead of hanging on blocked workers.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+import weakref
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from types import TracebackType
+from typing import Any
+
+from reference._skeleton import Stage, Variant, check_shape
+
+#: Runs started and not yet joined; the threads keep them alive, not this set.
+_LIVE: weakref.WeakSet[StreamRun] = weakref.WeakSet()
+_LIVE_LOCK = threading.Lock()
+
+
+@atexit.register
+def _end_live_runs() -> None:
+    """At interpreter exit (before daemon threads are frozen): cancel and join live runs."""
+    with _LIVE_LOCK:
+        runs = list(_LIVE)
+    for run in runs:
+        run.cancel()
+        run.join()
+
+
+class Finished(Exception):
+    """Raised by :meth:`StreamRun.take` when no result is left (ended or cancelled)."""
+
+
+class StreamRun(ABC):
+    """One call's state: queues, threads, the stage countdowns and the first failure.
+
+    ``cancelled`` is set once and never cleared; threads read it without the lock (a
+    stale read costs at most one more item) and every blocked thread is woken by
+    :meth:`_wake_everyone` after it is set.
+    """
+
+    def __init__(
+        self, name: str, stages: Sequence[Stage], workers: Sequence[int], maxsize: int
+    ) -> None:
+        self.name = name
+        self.stages = list(stages)
+        self.workers = list(workers)
+        self.maxsize = maxsize
+        self.cancelled = False
+        self.error: BaseException | None = None
+        self._lock = threading.Lock()  # guards cancelled, error and _left
+        self._left = list(workers)
+        self._threads: list[threading.Thread] = []
+
+    # -- the protocol a design supplies -------------------------------------------
+    @abstractmethod
+    def feed(self, source: Iterator[Any]) -> None:
+        """The feeder thread: read ``source`` lazily into the first queue, then end it."""
+
+    @abstractmethod
+    def serve(self, k: int, stage: Stage) -> None:
+        """One worker of stage ``k``: take, compute, hand on; leave at the end."""
+
+    @abstractmethod
+    def take(self) -> object:
+        """The caller's side: the next result, or raise :class:`Finished`."""
+
+    @abstractmethod
+    def _wake_everyone(self) -> None:
+        """After ``cancelled`` is set: unblock every get and put, without blocking."""
+
+    # -- shared plumbing -------------------------------------------------------------
+    def start(self, source: Iterator[Any]) -> None:
+        """Start the workers (last stage first, so results have a reader) and the feeder."""
+        with _LIVE_LOCK:
+            _LIVE.add(self)
+        for k in reversed(range(len(self.stages))):
+            for w in range(self.workers[k]):
+                self._spawn(f"{self.name}-s{k}-w{w}", self.serve, k, self.stages[k])
+        self._spawn(f"{self.name}-feeder", self.feed, source)
+
+    def _spawn(self, name: str, target: Any, *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        self._threads.append(thread)
+        try:
+            thread.start()
+        except BaseException:  # cannot start a thread: stop those already running
+            self._threads.pop()
+            self.cancel()
+            self.join()
+            raise
+
+    def leave_stage(self, k: int) -> bool:
+        """Count one worker of stage ``k`` out; True for exactly one caller, the last."""
+        with self._lock:
+            self._left[k] -= 1
+            return self._left[k] == 0
+
+    def fail(self, error: BaseException) -> None:
+        """Keep the first failure of a live run and cancel it; drop any later one."""
+        with self._lock:
+            if self.cancelled:
+                return
+            self.error = error
+            self.cancelled = True
+        self._wake_everyone()
+
+    def cancel(self) -> None:
+        """Stop the run: skip remaining work and wake every blocked thread (idempotent)."""
+        with self._lock:
+            if self.cancelled:
+                return
+            self.cancelled = True
+        self._wake_everyone()
+
+    def join(self) -> None:
+        """Wait for every thread but the current one (in-flight stage calls included)."""
+        me = threading.current_thread()
+        for thread in self._threads:
+            if thread is not me:
+                thread.join()
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
+
+
+class ResultStream(Iterator[object]):
+    """The results as they arrive; ``close()`` (or leaving a ``with``, or dropping the
+    stream) cancels the run.  When the run ends, ``__next__`` joins every thread, then
+    raises the first stage failure if there was one, else ``StopIteration``.
+    """
+
+    def __init__(self, run: StreamRun) -> None:
+        self._run: StreamRun | None = run
+        self._take = run.take
+
+    def __iter__(self) -> ResultStream:
+        return self
+
+    def __next__(self) -> object:
+        try:
+            return self._take()
+        except Finished:
+            pass
+        except BaseException:  # the caller's thread interrupted (KeyboardInterrupt)
+            self.close()
+            raise
+        run = self._run
+        if run is None:
+            raise StopIteration
+        self._run, self._take = None, _exhausted
+        run.join()
+        error, run.error = run.error, None
+        if error is not None:
+            raise error
+        raise StopIteration
+
+    def close(self) -> None:
+        """Cancel the run and wait for its threads; never raises a stage failure."""
+        run, self._run, self._take = self._run, None, _exhausted
+        if run is not None:
+            run.cancel()
+            run.join()
+
+    def __enter__(self) -> ResultStream:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # Possibly on another thread (cyclic GC): cancel only, never join here.
+        run = self._run
+        if run is not None:
+            run.cancel()
+
+
+def _exhausted() -> object:
+    raise Finished
+
+
+class StreamingVariant(Variant):
+    """A target that streams: checks the shape, starts a run, returns its stream."""
+
+    @abstractmethod
+    def _new_run(self, stages: Sequence[Stage], workers: Sequence[int]) -> StreamRun:
+        """A fresh run of this design for one call."""
+
+    def __call__(
+        self, items: Iterable[Any], stages: Sequence[Stage], workers: Sequence[int]
+    ) -> ResultStream:
+        check_shape(stages, workers)
+        source = iter(items)  # not iterable: TypeError here, before any thread starts
+        run = self._new_run(stages, workers)
+        run.start(source)
+        return ResultStream(run)

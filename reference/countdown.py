@@ -1,0 +1,114 @@
+"""countdown: the last worker of a stage to finish forwards a unique end marker.
+
+Protocol: queue ``k`` feeds stage ``k``.  A worker that takes the end marker puts it
+back (so its siblings see it), counts itself out, and the last one out forwards the
+marker to the next queue.  Nothing is counted but workers: no result count, no
+barrier size.  The marker is a private object, so any value (``None`` too) is data.
+Cancellation (the first failure, or the caller closing) sets a flag and puts a cancel
+marker on every queue; whoever takes it puts it back and leaves.
+Bounded (``maxsize > 0``): a semaphore per queue counts free places; markers need
+none, so putting one back never blocks, and cancellation releases every semaphore
+once per thread that may wait on it (each thread puts at most once more, then sees
+the flag).  The data path is a ``SimpleQueue`` either way: the hand-off stays in C.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, ClassVar
+
+from reference._skeleton import Stage
+from reference._streaming import Finished, StreamingVariant, StreamRun
+
+_END = object()  # the input of a queue has ended
+_CANCEL = object()  # the run is cancelled: leave
+
+
+def _no_wait() -> bool:
+    return True
+
+
+def _no_op() -> None:
+    pass
+
+
+class _CountdownRun(StreamRun):
+    """Queues ``0..n`` are ``SimpleQueue``s; with a bound, ``room[k]`` counts free places."""
+
+    def __init__(
+        self, name: str, stages: Sequence[Stage], workers: Sequence[int], maxsize: int
+    ) -> None:
+        super().__init__(name, stages, workers, maxsize)
+        n = len(stages)
+        self.queues: list[queue.SimpleQueue[Any]] = [queue.SimpleQueue() for _ in range(n + 1)]
+        self.room = [threading.Semaphore(maxsize) for _ in range(n + 1)] if maxsize else []
+        # Wait for a free place before a put, free one after a get (no-ops if unbounded).
+        self.claim: list[Callable[[], bool]] = [s.acquire for s in self.room]
+        self.free: list[Callable[[], None]] = [s.release for s in self.room]
+        if not maxsize:
+            self.claim, self.free = [_no_wait] * (n + 1), [_no_op] * (n + 1)
+        # Who may wait on room[k]: the feeder for queue 0, stage k-1's workers after it.
+        self._putters = [1, *workers] if maxsize else []
+
+    def feed(self, source: Iterator[Any]) -> None:
+        put, claim = self.queues[0].put, self.claim[0]
+        try:
+            for item in source:
+                claim()
+                if self.cancelled:
+                    return
+                put(item)
+        except BaseException as error:  # the source raised: the run fails with it
+            self.fail(error)
+            return
+        put(_END)
+
+    def serve(self, k: int, stage: Stage) -> None:
+        q_in = self.queues[k]
+        get, put_back, free = q_in.get, q_in.put, self.free[k]
+        put, claim = self.queues[k + 1].put, self.claim[k + 1]
+        while True:
+            item = get()
+            if item is _END:
+                put_back(_END)
+                break
+            if item is _CANCEL:
+                put_back(_CANCEL)
+                return
+            free()
+            if self.cancelled:
+                return
+            try:
+                result = stage(item)
+            except BaseException as error:
+                self.fail(error)
+                return
+            claim()
+            put(result)
+        if self.leave_stage(k):
+            put(_END)
+
+    def take(self) -> object:
+        item = self.queues[-1].get()
+        if item is _END or item is _CANCEL or self.cancelled:
+            raise Finished
+        self.free[-1]()
+        return item
+
+    def _wake_everyone(self) -> None:
+        for q in self.queues:
+            q.put(_CANCEL)
+        for semaphore, putters in zip(self.room, self._putters, strict=True):
+            semaphore.release(putters)
+
+
+class Countdown(StreamingVariant):
+    """Stage countdowns and a private end marker; errors cancel the run; streams."""
+
+    name: ClassVar[str] = "countdown"
+    accepted_settings = frozenset({"maxsize"})
+
+    def _new_run(self, stages: Sequence[Stage], workers: Sequence[int]) -> StreamRun:
+        return _CountdownRun(self.name, stages, workers, self.settings.maxsize)

@@ -1,0 +1,86 @@
+"""queue_shutdown: the last worker out of a stage shuts the next queue down.
+
+Protocol (Python 3.13's ``queue.Queue.shutdown()``, backported to 3.11 and 3.12 by
+:mod:`reference._shutdown_queue`): the feeder shuts queue 0 down after the last item;
+a worker reads until ``get`` raises ``ShutDown`` (the queue is shut down *and* empty),
+counts itself out, and the last one out shuts the next queue down.  No marker travels
+with the data, so any value is data.  Cancellation (the first failure, or the caller
+closing) shuts every queue down with ``immediate=True``: queued items are dropped and
+every ``get`` and ``put``, blocked or not, raises ``ShutDown``, bounded queues included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
+
+from reference._shutdown_queue import ShutDown, ShutdownQueue
+from reference._skeleton import Stage
+from reference._streaming import Finished, StreamingVariant, StreamRun
+
+
+class _ShutdownRun(StreamRun):
+    """Queues ``0..n`` are shut-down-able ``Queue(maxsize)``s."""
+
+    def __init__(
+        self, name: str, stages: Sequence[Stage], workers: Sequence[int], maxsize: int
+    ) -> None:
+        super().__init__(name, stages, workers, maxsize)
+        self.queues: list[ShutdownQueue[Any]] = [
+            ShutdownQueue(maxsize) for _ in range(len(stages) + 1)
+        ]
+
+    def feed(self, source: Iterator[Any]) -> None:
+        first = self.queues[0]
+        try:
+            for item in source:
+                if self.cancelled:
+                    return
+                first.put(item)
+        except ShutDown:  # cancelled while waiting for room
+            return
+        except BaseException as error:  # the source raised: the run fails with it
+            self.fail(error)
+            return
+        first.shutdown()
+
+    def serve(self, k: int, stage: Stage) -> None:
+        get, put = self.queues[k].get, self.queues[k + 1].put
+        while True:
+            try:
+                item = get()
+            except ShutDown:  # input ended (or the run was cancelled)
+                break
+            if self.cancelled:
+                return
+            try:
+                result = stage(item)
+            except BaseException as error:
+                self.fail(error)
+                return
+            try:
+                put(result)
+            except ShutDown:  # only after cancellation
+                return
+        if self.leave_stage(k) and not self.cancelled:
+            self.queues[k + 1].shutdown()
+
+    def take(self) -> object:
+        try:
+            return self.queues[-1].get()
+        except ShutDown:
+            raise Finished from None
+
+    def _wake_everyone(self) -> None:
+        for q in self.queues:
+            q.shutdown(immediate=True)
+
+
+class QueueShutdown(StreamingVariant):
+    """``Queue.shutdown()`` end of input; immediate shutdown cancels; streams."""
+
+    name: ClassVar[str] = "queue_shutdown"
+    accepted_settings = frozenset({"maxsize"})
+
+    def _new_run(self, stages: Sequence[Stage], workers: Sequence[int]) -> StreamRun:
+        return _ShutdownRun(self.name, stages, workers, self.settings.maxsize)
