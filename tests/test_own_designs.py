@@ -1,0 +1,288 @@
+"""countdown and queue_shutdown: results, errors, cancellation and streaming.
+
+One test body runs on both designs.  Each asserts structure (multisets, counts of
+calls, which thread did what), never timing, and every blocking step is bounded.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import itertools
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import reference
+from tests.test_own_support import (
+    OWN,
+    TIMEOUT,
+    assert_no_thread_of,
+    bounded,
+    multiset,
+    own,
+    run_to_end,
+    threads_of,
+    wait_for_threads_of,
+)
+
+pytestmark = pytest.mark.smoke
+
+
+@pytest.fixture(params=OWN, ids=str)
+def name(request: pytest.FixtureRequest) -> str:
+    value: str = request.param
+    return value
+
+
+MAXSIZES = [0, 1, 3]
+
+
+# -- registration ---------------------------------------------------------------------
+def test_both_designs_are_registered_and_take_only_maxsize(name: str) -> None:
+    assert name in reference.VARIANTS
+    assert reference.make(name, maxsize=2).settings.maxsize == 2
+    with pytest.raises(TypeError, match="pool_size"):
+        reference.make(name, pool_size=4)
+    with pytest.raises(TypeError, match="barrier_parties"):
+        reference.make(name, barrier_parties=2)
+
+
+def test_bad_shapes_and_sources_raise_before_any_thread_starts(name: str) -> None:
+    target = reference.VARIANTS[name]
+    with pytest.raises(ValueError, match="non-empty"):
+        target([1], [], [])
+    with pytest.raises(ValueError, match="entries"):
+        target([1], [abs], [1, 1])
+    with pytest.raises(ValueError, match="workers"):
+        target([1], [abs], [0])
+    with pytest.raises(TypeError):
+        target(3, [abs], [1])  # type: ignore[arg-type]
+    assert_no_thread_of(name)
+
+
+# -- results ----------------------------------------------------------------------------
+@pytest.mark.parametrize("maxsize", MAXSIZES)
+@pytest.mark.parametrize(("n", "workers"), [(0, [1]), (1, [5, 5]), (50, [1, 3, 2]), (500, [5, 5])])
+def test_every_result_arrives_exactly_once(
+    name: str, maxsize: int, n: int, workers: list[int]
+) -> None:
+    stages = [lambda x, k=k: x * 10 + k for k in range(len(workers))]
+    expected = list(range(n))
+    for k in range(len(workers)):
+        expected = [x * 10 + k for x in expected]
+    results = run_to_end(name, range(n), stages, workers, maxsize)
+    assert multiset(results) == multiset(expected)
+    assert_no_thread_of(name)
+
+
+AWKWARD: list[Any] = [None, 0, False, "", [], {}, (), None, 0, [1, 2], {"a": [None]}, 0.0]
+
+
+@pytest.mark.parametrize("maxsize", MAXSIZES)
+def test_awkward_values_are_data_none_included(name: str, maxsize: int) -> None:
+    results = run_to_end(name, AWKWARD, [lambda x: x, lambda x: x], [3, 2], maxsize)
+    assert multiset(results) == multiset(AWKWARD)
+
+
+@pytest.mark.parametrize("maxsize", MAXSIZES)
+def test_a_stage_returning_none_does_not_end_the_run(name: str, maxsize: int) -> None:
+    results = run_to_end(name, range(20), [lambda x: None, lambda x: x], [4, 4], maxsize)
+    assert results == [None] * 20
+
+
+# -- threads ------------------------------------------------------------------------------
+def test_threads_are_named_by_variant_stage_and_worker(name: str) -> None:
+    seen: set[tuple[int, str]] = set()
+    lock = threading.Lock()
+
+    def recorder(k: int) -> Any:
+        def stage(x: int) -> int:
+            with lock:
+                seen.add((k, threading.current_thread().name))
+            return x
+
+        return stage
+
+    feeder_names: list[str] = []
+
+    def source() -> Iterator[int]:
+        feeder_names.append(threading.current_thread().name)
+        yield from range(100)
+
+    run_to_end(name, source(), [recorder(0), recorder(1)], [2, 3])
+    for k, thread_name in seen:
+        assert re.fullmatch(rf"{name}-s{k}-w[0-9]+", thread_name), thread_name
+    assert feeder_names == [f"{name}-feeder"]
+
+
+# -- errors ---------------------------------------------------------------------------------
+class StageError(Exception):
+    """What a test's stage raises, tagged with where."""
+
+
+@pytest.mark.parametrize("maxsize", MAXSIZES)
+@pytest.mark.parametrize(("failing_stage", "failing_item"), [(0, 0), (1, 7), (2, 49), (1, 0)])
+def test_a_stage_exception_reaches_the_caller_and_no_thread_is_left(
+    name: str, maxsize: int, failing_stage: int, failing_item: int
+) -> None:
+    error = StageError(failing_stage, failing_item)
+
+    def stage_for(k: int) -> Any:
+        def stage(x: int) -> int:
+            if k == failing_stage and x == failing_item:
+                raise error
+            return x
+
+        return stage
+
+    with pytest.raises(StageError) as caught:
+        run_to_end(name, range(50), [stage_for(k) for k in range(3)], [1, 5, 2], maxsize)
+    assert caught.value is error
+    assert_no_thread_of(name)
+
+
+@pytest.mark.parametrize("maxsize", MAXSIZES)
+def test_a_fault_on_every_item_with_one_worker_per_stage_raises(name: str, maxsize: int) -> None:
+    def always(x: int) -> int:
+        raise StageError(x)
+
+    with pytest.raises(StageError):
+        run_to_end(name, range(10), [abs, always], [1, 1], maxsize)
+    assert_no_thread_of(name)
+
+
+@pytest.mark.parametrize("maxsize", [0, 1])
+def test_a_source_that_raises_fails_the_run(name: str, maxsize: int) -> None:
+    def source() -> Iterator[int]:
+        yield from range(5)
+        raise StageError("source")
+
+    with pytest.raises(StageError, match="source"):
+        run_to_end(name, source(), [abs], [2], maxsize)
+    assert_no_thread_of(name)
+
+
+@pytest.mark.parametrize("maxsize", [0, 1])
+def test_after_a_failure_remaining_work_is_skipped(name: str, maxsize: int) -> None:
+    """After the failure each worker makes at most the one stage call it had begun."""
+    failed = threading.Event()
+    calls_after = itertools.count()
+
+    def stage(x: int) -> int:
+        if failed.is_set():
+            next(calls_after)
+        if x == 10:
+            failed.set()
+            raise StageError(x)
+        return x
+
+    workers = [4, 3]
+    with pytest.raises(StageError):
+        run_to_end(name, itertools.count(), [stage, stage], workers, maxsize)
+    assert next(calls_after) <= sum(workers)
+    assert_no_thread_of(name)
+
+
+def test_the_stream_raises_once_then_is_exhausted(name: str) -> None:
+    def fail(x: int) -> int:
+        raise StageError(x)
+
+    stream = own(name)([1], [fail], [1])
+    with pytest.raises(StageError):
+        bounded(lambda: next(stream))
+    assert bounded(lambda: list(stream)) == []
+    assert_no_thread_of(name)
+
+
+# -- streaming ----------------------------------------------------------------------------
+def test_results_stream_out_before_the_source_ends(name: str) -> None:
+    more = threading.Event()
+
+    def source() -> Iterator[int]:
+        yield 1
+        assert more.wait(TIMEOUT)
+        yield 2
+
+    stream = own(name)(source(), [abs], [2])
+    try:
+        assert bounded(lambda: next(stream)) == 1  # while the source still waits
+        more.set()
+        assert bounded(lambda: list(stream)) == [2]
+    finally:
+        more.set()
+        stream.close()
+    assert_no_thread_of(name)
+
+
+@pytest.mark.parametrize("maxsize", [1, 2])
+def test_a_bounded_run_reads_its_source_lazily(name: str, maxsize: int) -> None:
+    """At any moment items pulled - results read <= what the queues and threads can hold."""
+    pulled = [0]  # written by the feeder only
+    workers = [2, 3]
+
+    def source() -> Iterator[int]:
+        for i in itertools.count():  # endless: a design that lists it never returns
+            pulled[0] += 1
+            yield i
+
+    # queues 0..n hold maxsize each; each worker holds one; the feeder one more.
+    capacity = (len(workers) + 1) * maxsize + sum(workers) + 1
+    stream = own(name, maxsize)(source(), [abs, abs], workers)
+    try:
+        for read in range(1, 200):
+            bounded(lambda: next(stream))
+            assert pulled[0] - read <= capacity
+    finally:
+        bounded(stream.close)
+    assert_no_thread_of(name)
+
+
+# -- early stop ----------------------------------------------------------------------------
+@pytest.mark.parametrize("maxsize", [0, 1])
+def test_close_cancels_the_run_and_joins_every_thread(name: str, maxsize: int) -> None:
+    stream = own(name, maxsize)(itertools.count(), [abs, abs], [5, 5])
+    assert bounded(lambda: next(stream)) is not None
+    bounded(stream.close)
+    assert_no_thread_of(name)
+    assert bounded(lambda: list(stream)) == []
+
+
+def test_leaving_a_with_block_cancels_the_run(name: str) -> None:
+    def read_three() -> list[object]:
+        with own(name)(itertools.count(), [abs], [3]) as stream:
+            return [next(stream) for _ in range(3)]
+
+    assert len(bounded(read_three)) == 3
+    assert_no_thread_of(name)
+
+
+def test_dropping_the_stream_cancels_the_run(name: str) -> None:
+    stream = own(name, 1)(itertools.count(), [abs], [3])
+    bounded(functools.partial(next, stream))
+    del stream
+    gc.collect()
+    wait_for_threads_of(name)
+
+
+def test_a_caller_exception_inside_with_cancels_the_run(name: str) -> None:
+    def consume() -> None:
+        with own(name)(itertools.count(), [abs], [2]) as stream:
+            for value in stream:
+                if value == 5:
+                    raise StageError("caller")
+
+    with pytest.raises(StageError, match="caller"):
+        bounded(consume)
+    assert_no_thread_of(name)
+
+
+def test_one_variant_object_serves_concurrent_calls(name: str) -> None:
+    target = own(name)
+    streams = [target(range(i * 100, i * 100 + 100), [abs], [2]) for i in range(3)]
+    results = [bounded(functools.partial(sorted, s)) for s in streams]
+    assert results == [list(range(i * 100, i * 100 + 100)) for i in range(3)]
+    assert not threads_of(name)

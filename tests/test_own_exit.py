@@ -1,0 +1,84 @@
+"""A caller that dies mid-run still gets a clean shutdown (child interpreters).
+
+The child registers an exit hook *before* importing ``reference``; exit hooks run last
+registered first, so it runs after the designs' own hook and reports which of the run's
+threads are still alive.  A design that leaves a worker blocked makes the child hang
+(the tutorial's ``separate_pools`` and ``counted`` do) and the bounded wait fails.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.test_own_support import OWN
+
+pytestmark = pytest.mark.smoke
+
+CHILD_TIMEOUT = 60.0
+
+PRELUDE = """
+import atexit, itertools, threading
+
+def report():
+    alive = [t.name for t in threading.enumerate() if t.name.startswith(NAME + "-")]
+    print("alive at exit:", alive, flush=True)
+
+atexit.register(report)
+import reference
+target = reference.make(NAME, maxsize=MAXSIZE)
+"""
+
+#: How the caller dies, each a module body run after PRELUDE.
+CALLERS = {
+    "raises_in_a_for_loop": """
+for value in target(itertools.count(), [abs, abs], [5, 5]):
+    if value == 5:
+        raise RuntimeError("caller failed")
+""",
+    "raises_in_a_with_block": """
+def main():
+    with target(itertools.count(), [abs, abs], [5, 5]) as stream:
+        next(stream)
+        raise RuntimeError("caller failed")
+main()
+""",
+    "raises_with_the_stream_kept_in_a_global": """
+stream = target(itertools.count(), [abs, abs], [5, 5])
+next(stream)
+raise RuntimeError("caller failed")
+""",
+    "exits_without_reading": """
+stream = target(itertools.count(), [abs, abs], [5, 5])
+raise RuntimeError("caller failed")
+""",
+}
+
+
+def run_child(name: str, maxsize: int, body: str) -> subprocess.CompletedProcess[str]:
+    """Run PRELUDE + body for variant ``name`` in a fresh interpreter, bounded."""
+    source = f"NAME = {name!r}\nMAXSIZE = {maxsize}\n" + PRELUDE + textwrap.dedent(body)
+    try:
+        return subprocess.run(
+            [sys.executable, "-c", source],
+            capture_output=True,
+            text=True,
+            timeout=CHILD_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as hang:
+        pytest.fail(f"{name}: the child did not exit within {CHILD_TIMEOUT} s: {hang.stderr!r}")
+
+
+@pytest.mark.parametrize("maxsize", [0, 1])
+@pytest.mark.parametrize("caller", sorted(CALLERS))
+@pytest.mark.parametrize("name", OWN)
+def test_a_caller_that_raises_mid_run_exits_cleanly(name: str, caller: str, maxsize: int) -> None:
+    done = run_child(name, maxsize, CALLERS[caller])
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.rstrip().endswith("RuntimeError: caller failed"), done.stderr
+    assert "Exception in thread" not in done.stderr
+    assert done.stdout.splitlines() == ["alive at exit: []"]
