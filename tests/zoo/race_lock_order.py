@@ -34,13 +34,13 @@ def _run(
     stats, state = threading.Lock(), threading.Lock()
 
     def record(k: int) -> None:
-        with stats:
+        with stats:  # noqa: SIM117 -- two lines: a thread may stop between the acquires
             with state:  # order: stats, then state
                 tally[k] += 1
 
     def leave(k: int) -> bool:
         first, second = (stats, state) if one_order else (state, stats)
-        with first:
+        with first:  # noqa: SIM117 -- two lines: a thread may stop between the acquires
             with second:  # the broken twin: state, then stats
                 left[k] -= 1
                 return left[k] == 0

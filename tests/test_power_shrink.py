@@ -1,0 +1,123 @@
+"""Shrinking: greedy, re-checked, same category, within its deadline; then a measured
+reproduction rate.  A fake runner pins the logic; one real run shrinks a zoo pipeline."""
+
+from __future__ import annotations
+
+import time
+
+from stress.config import EVERY_CALL, TrialConfig
+from stress.runner import TrialRecord
+from stress.shrink import candidates, shrink
+from stress.targets import TargetSpec, parse_target
+
+SPEC = TargetSpec("variant", "single_pool")
+BIG = TrialConfig(
+    seed=4,
+    k=9,
+    workers=(6, 9, 3),
+    items=40,
+    awkward=0.3,
+    fault_stage=2,
+    fault_call=39,
+    schedule="sibling_slow",
+    slow_ms=3.0,
+    slow_stage=1,
+    spin=0.3,
+    switch_interval=1e-5,
+)
+
+
+def _fake(predicate: object) -> tuple[list[TrialConfig], object]:
+    seen: list[TrialConfig] = []
+
+    def run(spec: TargetSpec, config: TrialConfig, trial_timeout: float) -> TrialRecord:
+        seen.append(config)
+        failing = predicate(config)  # type: ignore[operator]
+        return TrialRecord(config=config, category="LOST" if failing else None, wall=0.001)
+
+    return seen, run
+
+
+def test_every_candidate_is_valid_and_simpler() -> None:
+    for _, candidate in candidates(BIG):
+        if candidate is None:
+            continue
+        candidate.validate()
+        assert candidate != BIG
+        assert (candidate.seed, candidate.k) == (BIG.seed, BIG.k)
+        assert candidate.stages <= BIG.stages
+        assert candidate.items <= BIG.items
+
+
+def test_the_last_call_fault_stays_on_the_last_call_when_items_shrink() -> None:
+    fewer = [c for step, c in candidates(BIG) if step == "2 items"]
+    assert fewer[0] is not None
+    assert (fewer[0].fault_stage, fewer[0].fault_call) == (2, 1)
+    every = TrialConfig(seed=0, k=0, workers=(2,), items=5, fault_stage=0, fault_call=EVERY_CALL)
+    none = next(c for step, c in candidates(every) if step == "0 items")
+    assert none is not None
+    assert none.fault_stage is None
+
+
+def test_shrinking_reaches_the_smallest_failing_configuration() -> None:
+    """Fails iff some stage has 2+ workers and there is an item: the shutdown race."""
+    _, run = _fake(lambda c: max(c.workers) >= 2 and c.items >= 1)
+    record = TrialRecord(config=BIG, category="LOST", wall=0.001)
+    result = shrink(
+        SPEC,
+        record,
+        deadline=time.monotonic() + 30,
+        trial_timeout=1.0,
+        run=run,  # type: ignore[arg-type]
+    )
+    final = result.config
+    assert final.workers == (2,)
+    assert final.items == 1
+    assert (final.awkward, final.fault_stage, final.schedule, final.spin) == (
+        0.0,
+        None,
+        "zero",
+        0.0,
+    )
+    assert result.reproduced == result.measured == 5
+    assert result.rate_text == "reproduced 5/5"
+    assert result.steps
+    assert result.runs > 0
+
+
+def test_a_defect_that_needs_everything_is_kept_whole() -> None:
+    _, run = _fake(lambda c: c == BIG)
+    record = TrialRecord(config=BIG, category="LOST", wall=0.001)
+    result = shrink(SPEC, record, deadline=time.monotonic() + 30, trial_timeout=1.0, run=run)  # type: ignore[arg-type]
+    assert result.config == BIG
+    assert result.steps == []
+
+
+def test_another_category_does_not_count_as_the_defect() -> None:
+    def run(spec: TargetSpec, config: TrialConfig, trial_timeout: float) -> TrialRecord:
+        return TrialRecord(config=config, category="HANG" if config != BIG else "LOST", wall=0.0)
+
+    record = TrialRecord(config=BIG, category="LOST", wall=0.001)
+    result = shrink(SPEC, record, deadline=time.monotonic() + 30, trial_timeout=1.0, run=run)
+    assert result.config == BIG
+
+
+def test_no_run_starts_after_the_deadline() -> None:
+    seen, run = _fake(lambda c: True)
+    record = TrialRecord(config=BIG, category="LOST", wall=0.001)
+    result = shrink(SPEC, record, deadline=time.monotonic() - 1, trial_timeout=1.0, run=run)  # type: ignore[arg-type]
+    assert seen == []
+    assert result.config == BIG
+    assert result.rate_text.startswith("reproduced: not measured")
+
+
+def test_a_real_shutdown_race_shrinks_to_a_small_shape() -> None:
+    spec = parse_target("tests.zoo.broken_lost_marker_race:pipeline")
+    config = TrialConfig(seed=1, k=2, workers=(5, 5), items=20, schedule="uniform")
+    record = TrialRecord(config=config, category="LOST", wall=0.05)
+    result = shrink(spec, record, deadline=time.monotonic() + 60, trial_timeout=2.0)
+    assert result.category == "LOST"
+    assert result.config.stages <= 2
+    assert sum(result.config.workers) <= 4
+    assert result.config.items <= 3
+    assert result.reproduced >= 1
