@@ -114,7 +114,7 @@ def _perf_tables(perf: list[Record], latency: list[Record]) -> list[str]:
             lines.append(
                 f"| `{p['variant']}` | {p['workers']} | {p['items']} | {p['seconds']:.3f} "
                 f"| {p['items_per_s']:,.0f} | {ideal} | {1000 * p['join_s']:.2f} "
-                f"| {p['peak_threads']} |"
+                f"| {p['peak_threads'] if p.get('peak_threads') is not None else '-'} |"
             )
         lines.append("")
     if latency:
