@@ -53,18 +53,22 @@ def _hold_one(
 
 
 @pytest.mark.smoke
+@pytest.mark.parametrize("width", [2, 16])  # 16 + 1 item: the rarest case unforced
 @pytest.mark.parametrize("name", ["single_pool", "barrier_as_published"])
-def test_the_marker_overtakes_an_item_held_in_stage_2_and_the_item_is_lost(name: str) -> None:
+def test_the_marker_overtakes_an_item_held_in_stage_2_and_the_item_is_lost(
+    name: str, width: int
+) -> None:
     with calling() as caller:
-        results, state = _hold_one(caller, name, [1, 2], 1, Calls(2))
+        results, state = _hold_one(caller, name, [1, width], 1, Calls(2))
     assert state["caller"] == SEEN_MARKER
     assert results == []
 
 
+@pytest.mark.parametrize("width", [2, 16])
 @pytest.mark.parametrize("name", ["counted", "barrier", "separate_pools"])
-def test_an_item_held_in_stage_2_only_delays_a_correct_protocol(name: str) -> None:
+def test_an_item_held_in_stage_2_only_delays_a_correct_protocol(name: str, width: int) -> None:
     with calling() as caller:
-        results, state = _hold_one(caller, name, [1, 2], 1, Calls(2))
+        results, state = _hold_one(caller, name, [1, width], 1, Calls(2))
     assert state["caller"] == "Queue.get in _consume"
     assert results == expected([0], 2)
 
@@ -126,3 +130,29 @@ def test_single_pool_with_a_pool_of_4_at_5_plus_5_loses_exactly_6_of_20() -> Non
         hold.release_all()
         results = future.result(TIMEOUT)
     assert Counter(results) == Counter(expected(items[:14], 2))
+
+
+@pytest.mark.parametrize("workers", [[2, 3], [5, 5]], ids=str)
+@pytest.mark.parametrize("name", ["single_pool", "counted", "barrier", "separate_pools"])
+def test_single_pool_loses_one_item_per_extra_worker_in_each_stage_when_all_are_held(
+    name: str, workers: list[int]
+) -> None:
+    """Stage 1 holds the last W1 - 1 items, stage 2 the W2 - 1 items before them: the free
+    worker of each stage takes the marker past them, so single_pool loses exactly
+    (W1 - 1) + (W2 - 1) of 20 (CATALOG's mean is about that), the others none.
+    """
+    first, second = workers[0] - 1, workers[1] - 1
+    items = list(range(20))
+    late = set(items[-first:])
+    before = set(items[-first - second : -first])
+    with calling() as caller:
+        hold = caller.hold
+        stages = [_holding(0, hold, late), _holding(1, hold, before)]
+        future = caller.start(reference.VARIANTS[name], items, stages, workers)
+        hold.wait_entered(first + second)
+        state = caller.wait_until_quiescent()
+        hold.release_all()
+        results = future.result(TIMEOUT)
+    kept = items[: -first - second] if name == "single_pool" else items
+    assert state["caller"] == (SEEN_MARKER if name == "single_pool" else "Queue.get in _consume")
+    assert Counter(results) == Counter(expected(kept, 2))

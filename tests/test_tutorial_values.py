@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tutorial_child import Spec, expected, run_child
+from tests.tutorial_child import Spec, run_child
 
 ITEMS = [0, 1, 2]
 
@@ -41,9 +41,3 @@ def test_counted_waits_forever_for_results_stranded_behind_a_none() -> None:
     assert verdict.outcome == "hung", verdict
     assert verdict.threads["caller"] == "Queue.get in _consume"
     assert verdict.calls == [3, 0]
-
-
-def test_zero_items_never_meet_a_none_so_the_plain_protocol_is_fine() -> None:
-    verdict = run_child({"variant": "counted", "items": [], "workers": [5, 5]})
-    assert (verdict.outcome, verdict.results) == ("returned", [])
-    assert expected([], 2) == []
