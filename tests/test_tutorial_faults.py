@@ -12,16 +12,17 @@ import pytest
 import reference
 from tests.tutorial_child import Spec, Verdict, expected, run_child
 
-FIVE_BY_TWO: Spec = {"variant": "", "items": list(range(10)), "workers": [5, 5]}
 READING = "Queue.get in _consume"
 AT_BARRIER = "Barrier.wait in _before_forwarding_marker"
 
 
-def _fault(name: str, stage: int, on: list[int] | str, workers: list[int] | None = None) -> Verdict:
-    spec: Spec = {**FIVE_BY_TWO, "variant": name, "fail": {str(stage): on}}
-    if workers is not None:
-        spec["workers"] = workers
-        spec["items"] = [0, 1, 2]
+def _fault(
+    name: str, stage: int, on: list[int] | str, workers: tuple[int, int] = (5, 5)
+) -> Verdict:
+    """Stage ``stage`` raises on the items ``on``; 10 items at 5 + 5, 3 at narrower shapes."""
+    items = list(range(10 if workers == (5, 5) else 3))
+    spec: Spec = {"variant": name, "items": items, "workers": list(workers)}
+    spec["fail"] = {str(stage): on}
     return run_child(spec)
 
 
@@ -72,7 +73,7 @@ def test_a_fault_kills_a_worker_that_its_siblings_then_wait_for_at_the_barrier_f
 def test_with_one_worker_per_stage_a_fault_kills_the_only_worker_and_every_variant_hangs(
     name: str, stage: int
 ) -> None:
-    verdict = _fault(name, stage, [0], workers=[1, 1])
+    verdict = _fault(name, stage, [0], workers=(1, 1))
     assert verdict.outcome == "hung", verdict
     assert verdict.parked(f"{name}-s{stage}-") == ["idle"]  # the dead worker's thread
     assert verdict.threads["caller"] == READING

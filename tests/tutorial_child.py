@@ -21,6 +21,7 @@ import pathlib
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NotRequired, TypedDict
@@ -114,8 +115,8 @@ def _watch(calls: Calls, finished: threading.Event, outcome: dict[str, Any]) -> 
     def others() -> list[threading.Thread]:
         return [t for t in threading.enumerate() if t is not me]
 
-    tick = threading.Event()
-    for _ in range(int(CHILD_BOUND / _POLL)):
+    tick, deadline = threading.Event(), time.monotonic() + CHILD_BOUND
+    while time.monotonic() < deadline:
         if finished.is_set():
             _report({**outcome, "calls": calls.counts()})
         if (state := quiescent(others)) is not None:

@@ -20,6 +20,7 @@ import queue
 import sys
 import sysconfig
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import thread as _futures_thread
@@ -110,8 +111,8 @@ def wait_until_quiescent(
     watched: Callable[[], list[threading.Thread]], timeout: float = TIMEOUT
 ) -> dict[str, str]:
     """Poll until :func:`quiescent` holds; fail with every thread's position at ``timeout``."""
-    tick = threading.Event()
-    for _ in range(int(timeout / _POLL)):
+    tick, deadline = threading.Event(), time.monotonic() + timeout
+    while time.monotonic() < deadline:
         if (state := quiescent(watched)) is not None:
             return state
         tick.wait(_POLL)
