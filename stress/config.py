@@ -146,7 +146,9 @@ def _workers(rng: random.Random, options: SearchOptions) -> tuple[int, ...]:
     if options.workers is not None and (len(options.workers) > 1 or options.stages is not None):
         count = options.stages or len(options.workers)
         return options.workers * count if len(options.workers) == 1 else options.workers
-    count = options.stages or _weighted(rng, [(20, 1), (40, 2), (25, 3), (10, 4), (5, 6)])
+    count = options.stages or _weighted(rng, [(20, 1), (40, 2), (25, 3), (10, 4), (5, 5)])
+    if count == 5 and options.stages is None:
+        count = rng.randint(5, 8)  # now and then a long pipeline
     if options.workers is not None:  # one width pinned, stage count drawn
         return options.workers * count
     shape = _weighted(rng, [(45, "uniform"), (25, "mixed"), (15, "wider"), (15, "narrower")])

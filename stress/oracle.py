@@ -79,6 +79,7 @@ class Observation:
     leaked: Sequence[str] = ()  # labels of threads alive after the grace
     leak_stacks: Sequence[str] = ()
     hang_lines: Sequence[str] = ()
+    overflowed: bool = False  # the harness stopped reading an iterator that never ended
 
 
 @dataclass
@@ -89,9 +90,9 @@ class Verdict:
     counts: dict[str, int]
 
 
-def _items_line(indices: list[int], items: Sequence[Any]) -> str:
-    shown = ", ".join(f"#{i} ({short(items[i])})" for i in indices[:SHOWN])
-    more = f" and {len(indices) - SHOWN} more" if len(indices) > SHOWN else ""
+def _items_line(indices: list[int], items: Sequence[Any], limit: int = SHOWN) -> str:
+    shown = ", ".join(f"#{i} ({short(items[i])})" for i in indices[:limit])
+    more = f" and {len(indices) - limit} more" if len(indices) > limit else ""
     return f"items {shown}{more}"
 
 
@@ -132,7 +133,7 @@ def _compare(obs: Observation, partial: bool) -> tuple[str | None, str, list[str
         indices = sorted(i for k in missing for i in by_key[k])
         summary = (
             f"{counts['lost']} of {counts['expected']} expected results were never returned "
-            f"({_items_line(indices, obs.items)})"
+            f"({_items_line(indices, obs.items, limit=3)})"
         )
         lines = [f"lost: {_items_line(indices, obs.items)}"]
         for k in list(missing)[:SHOWN]:
@@ -212,6 +213,11 @@ def classify(obs: Observation) -> Verdict:
         notes.append(
             "note: the target raised a re-created copy of the injected fault "
             f"(found at {obs.fault_match.path}); the original object and traceback were lost"
+        )
+    if obs.overflowed:
+        notes.append(
+            f"note: the harness stopped reading after {len(obs.results)} results "
+            "(more than twice the items): the iterator may never end"
         )
     if category is not None:
         return Verdict(category, summary, lines + notes, counts)

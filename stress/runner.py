@@ -1,4 +1,5 @@
-"""Run one trial in a forked child the caller can always abandon: :func:`run_trial`.
+"""Run one trial in a forked child the caller can always abandon: :class:`TrialProcess`,
+:func:`run_trial`.
 
 Invariants:
 
@@ -40,7 +41,7 @@ from stress.targets import TargetSpec
 HARD_EXTRA = 7.5
 #: How long a child that never answered gets to dump its stacks after SIGABRT.
 ABORT_WAIT = 0.5
-#: How much of what the target printed a record keeps (its end).
+#: How much of what the target printed a record keeps (this much of its start and end).
 OUTPUT_TAIL = 4000
 
 
@@ -109,65 +110,190 @@ def _describe_status(status: int) -> str:
     return f"exit status {os.WEXITSTATUS(status)}"
 
 
-class _Channel:
-    """Reads the child's JSON lines with deadlines; notices the child's death."""
+class TrialProcess:
+    """One trial's child, driven without blocking: :meth:`poll` until it gives a record.
 
-    def __init__(self, fd: int, pid: int) -> None:
-        self.fd, self.pid = fd, pid
+    ``fileno()`` is readable when the child wrote; :attr:`deadline` is when
+    :meth:`poll` gives up on it.  :meth:`abandon` kills it without a record.
+    """
+
+    def __init__(
+        self,
+        spec: TargetSpec,
+        config: TrialConfig,
+        *,
+        trial_timeout: float,
+        ready_timeout: float,
+    ) -> None:
+        self.config, self.trial_timeout = config, trial_timeout
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        self._capture = tempfile.TemporaryFile()  # noqa: SIM115 -- closed in _close
+        read_fd, write_fd = os.pipe()
+        self.started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child never returns
+            os.close(read_fd)
+            _child(spec, config, trial_timeout, write_fd, self._capture.fileno())
+        os.close(write_fd)
+        with contextlib.suppress(OSError):  # also here, so a kill before the child's works
+            os.setpgid(pid, pid)
+        self.pid, self.fd = pid, read_fd
+        os.set_blocking(read_fd, False)
+        self.deadline = self.started + ready_timeout
+        self._ready_timeout = ready_timeout
+        self._ready = False
         self._buffer = b""
-        self.status: int | None = None
-        self.eof = False
+        self._status: int | None = None
+        self._closed = False
 
-    def next_message(self, deadline: float) -> dict[str, Any] | None:
-        """The next message, or ``None`` at the deadline or once the child is gone."""
-        while b"\n" not in self._buffer:
-            if self.status is not None:
-                return None
-            if self.eof:  # the child is exiting: its status follows the end of the pipe
-                self._reap(deadline)
-                return None
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            ready, _, _ = select.select([self.fd], [], [], min(remaining, 0.25))
-            if ready:
-                chunk = os.read(self.fd, 1 << 16)
-                if chunk:
-                    self._buffer += chunk
-                    continue
-                self.eof = True
-            if self.status is None:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-                if pid:
-                    self.status = status
-                    self._drain()
-        line, _, self._buffer = self._buffer.partition(b"\n")
+    def fileno(self) -> int:
+        return self.fd
+
+    def poll(self) -> TrialRecord | None:
+        """Read what the child wrote; the record once there is one, else ``None``.
+
+        Raises :class:`UsageError` (the target cannot be imported or called) and
+        :class:`InternalError`; the child is gone whenever this returns a record or
+        raises.
+        """
         try:
-            message = json.loads(line)
-        except ValueError as error:
-            raise InternalError(f"unreadable message from a trial: {error}") from None
-        if not isinstance(message, dict):
-            raise InternalError("unreadable message from a trial")
-        return message
+            eof = self._read()
+            while b"\n" in self._buffer:
+                line, _, self._buffer = self._buffer.partition(b"\n")
+                record = self._handle(_decode(line))
+                if record is not None:
+                    return self._finish(record)
+            if eof:
+                self._reap(time.monotonic() + 2.0)
+                return self._finish(self._no_verdict())
+            if time.monotonic() >= self.deadline:
+                return self._finish(self._no_verdict())
+            return None
+        except BaseException:
+            self.abandon()
+            raise
+
+    def abandon(self) -> None:
+        """Kill the child's process group and reap it; no record."""
+        if not self._closed:
+            self._close()
+
+    def _read(self) -> bool:
+        """Append what is there to the buffer; True at end of file."""
+        while True:
+            try:
+                chunk = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                return False
+            if not chunk:
+                return True
+            self._buffer += chunk
+
+    def _handle(self, message: dict[str, Any]) -> TrialRecord | None:
+        kind = message.get("kind")
+        if kind == "ready" and not self._ready:
+            self._ready = True
+            self.deadline = time.monotonic() + self.trial_timeout + HARD_EXTRA
+            return None
+        if kind == "usage":
+            raise UsageError(str(message.get("message")))
+        if kind == "internal":
+            raise InternalError(f"{message.get('message')}\n{message.get('traceback', '')}")
+        if kind != "verdict":
+            raise InternalError(f"unexpected message from a trial: {kind!r}")
+        return TrialRecord(
+            config=self.config,
+            category=message.get("category"),
+            summary=str(message.get("summary", "")),
+            details=[str(line) for line in message.get("details", [])],
+            skipped=bool(message.get("skipped", False)),
+            duration=float(message.get("duration", 0.0)),
+            counts={str(k): int(v) for k, v in dict(message.get("counts", {})).items()},
+        )
 
     def _reap(self, deadline: float) -> None:
-        while self.status is None and time.monotonic() < deadline:
+        while self._status is None:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
-                self.status = status
+                self._status = status
+            elif time.monotonic() >= deadline:
+                return
             else:
                 time.sleep(0.005)  # noqa: TID251 -- polling an exiting child, bounded
 
-    def _drain(self) -> None:
-        while True:
-            ready, _, _ = select.select([self.fd], [], [], 0)
-            if not ready:
-                return
-            chunk = os.read(self.fd, 1 << 16)
-            if not chunk:
-                self.eof = True
-                return
-            self._buffer += chunk
+    def _no_verdict(self) -> TrialRecord:
+        """The child ended, or missed its deadline, without a final message."""
+        elapsed = time.monotonic() - self.started
+        if self._status is not None:
+            how = _describe_status(self._status)
+            if not self._ready:
+                raise UsageError(f"the target's module ended the process while importing ({how})")
+            return TrialRecord(
+                config=self.config,
+                category="UNEXPECTED_ERROR",
+                summary=f"the trial's process ended without returning or raising ({how})",
+                details=[
+                    "the target (or something it called) ended the process: os._exit(), "
+                    "a fatal signal, or a crash in C code"
+                ],
+                duration=elapsed,
+            )
+        if not self._ready:
+            raise UsageError(
+                f"importing the target did not finish within {self._ready_timeout:.0f} s"
+            )
+        self._abort_for_stacks()
+        return TrialRecord(
+            config=self.config,
+            category="HANG",
+            summary=(
+                f"the trial's process did not answer within "
+                f"{self.trial_timeout + HARD_EXTRA:.1f} s and was killed"
+            ),
+            details=[
+                "the harness's watchdog could not report (a thread may hold the GIL in C code);",
+                "what faulthandler dumped, if anything, is in the output below",
+            ],
+            duration=elapsed,
+        )
+
+    def _abort_for_stacks(self) -> None:
+        """SIGABRT: the child's faulthandler writes every thread's stack, then it dies."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(self.pid, signal.SIGABRT)
+            self._reap(time.monotonic() + ABORT_WAIT)
+
+    def _finish(self, record: TrialRecord) -> TrialRecord:
+        record.output = self._close()
+        record.wall = time.monotonic() - self.started
+        return record
+
+    def _close(self) -> str:
+        self._closed = True
+        _kill_group(self.pid)
+        if self._status is None:
+            os.waitpid(self.pid, 0)
+            self._status = 0
+        os.close(self.fd)
+        return _tail(self._capture)
+
+
+def _decode(line: bytes) -> dict[str, Any]:
+    try:
+        message = json.loads(line)
+    except ValueError as error:
+        raise InternalError(f"unreadable message from a trial: {error}") from None
+    if not isinstance(message, dict):
+        raise InternalError("unreadable message from a trial")
+    return message
+
+
+def wait_any(trials: list[TrialProcess]) -> None:
+    """Block until one of ``trials`` has something to read or reaches its deadline."""
+    timeout = max(0.0, min(t.deadline for t in trials) - time.monotonic())
+    select.select(trials, [], [], min(timeout, 0.25))
 
 
 def run_trial(
@@ -182,114 +308,27 @@ def run_trial(
     Raises :class:`UsageError` when the target cannot be imported or called (the
     child's one-line message), :class:`InternalError` when the harness failed.
     """
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    capture = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by _tail in finally
-    read_fd, write_fd = os.pipe()
-    started = time.monotonic()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child never returns
-        os.close(read_fd)
-        _child(spec, config, trial_timeout, write_fd, capture.fileno())
-    os.close(write_fd)
-    with contextlib.suppress(OSError):  # also here, so a kill before the child's own works
-        os.setpgid(pid, pid)
-    channel = _Channel(read_fd, pid)
+    trial = TrialProcess(spec, config, trial_timeout=trial_timeout, ready_timeout=ready_timeout)
     try:
-        record = _await_verdict(channel, config, started, trial_timeout, ready_timeout)
+        while (record := trial.poll()) is None:
+            wait_any([trial])
+        return record
     finally:
-        _kill_group(pid)
-        if channel.status is None:
-            os.waitpid(pid, 0)
-        os.close(read_fd)
-        output = _tail(capture)
-    record.wall = time.monotonic() - started
-    record.output = output
-    return record
-
-
-def _await_verdict(
-    channel: _Channel,
-    config: TrialConfig,
-    started: float,
-    trial_timeout: float,
-    ready_timeout: float,
-) -> TrialRecord:
-    message = channel.next_message(started + ready_timeout)
-    if message is None:
-        return _no_verdict(config, channel, started, importing=True, limit=ready_timeout)
-    if message.get("kind") == "usage":
-        raise UsageError(str(message.get("message")))
-    if message.get("kind") == "internal":
-        raise InternalError(str(message.get("message")))
-    limit = trial_timeout + HARD_EXTRA
-    message = channel.next_message(time.monotonic() + limit)
-    if message is None:
-        return _no_verdict(config, channel, started, importing=False, limit=limit)
-    if message.get("kind") == "internal":
-        raise InternalError(f"{message.get('message')}\n{message.get('traceback', '')}")
-    return TrialRecord(
-        config=config,
-        category=message.get("category"),
-        summary=str(message.get("summary", "")),
-        details=[str(line) for line in message.get("details", [])],
-        skipped=bool(message.get("skipped", False)),
-        duration=float(message.get("duration", 0.0)),
-        counts={str(k): int(v) for k, v in dict(message.get("counts", {})).items()},
-    )
-
-
-def _abort_for_stacks(channel: _Channel) -> None:
-    """SIGABRT: the child's faulthandler writes every thread's stack, then it dies."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.kill(channel.pid, signal.SIGABRT)
-        deadline = time.monotonic() + ABORT_WAIT
-        while time.monotonic() < deadline:
-            done, status = os.waitpid(channel.pid, os.WNOHANG)
-            if done:
-                channel.status = status
-                return
-            time.sleep(0.02)  # noqa: TID251 -- polling a dying child, bounded
+        trial.abandon()
 
 
 def _tail(capture: Any) -> str:
+    """The start and the end of what the trial wrote (a stack dump can be long)."""
     try:
         size = capture.seek(0, os.SEEK_END)
-        capture.seek(max(0, size - OUTPUT_TAIL))
-        data: bytes = capture.read()
+        capture.seek(0)
+        if size <= 2 * OUTPUT_TAIL:
+            data: bytes = capture.read()
+        else:
+            head = capture.read(OUTPUT_TAIL)
+            capture.seek(size - OUTPUT_TAIL)
+            skipped = f"\n[... {size - 2 * OUTPUT_TAIL} bytes left out ...]\n".encode()
+            data = head + skipped + capture.read()
         return data.decode("utf-8", "replace")
     finally:
         capture.close()
-
-
-def _no_verdict(
-    config: TrialConfig, channel: _Channel, started: float, *, importing: bool, limit: float
-) -> TrialRecord:
-    if channel.status is not None:
-        how = _describe_status(channel.status)
-        if importing:
-            raise UsageError(f"the target's module ended the process while importing ({how})")
-        return TrialRecord(
-            config=config,
-            category="UNEXPECTED_ERROR",
-            summary=f"the trial's process ended without returning or raising ({how})",
-            details=[
-                "the target (or something it called) ended the process: os._exit(), "
-                "a fatal signal, or a crash in C code"
-            ],
-            duration=time.monotonic() - started,
-        )
-    if importing:
-        raise UsageError(f"importing the target did not finish within {limit:.0f} s")
-    _abort_for_stacks(channel)
-    return TrialRecord(
-        config=config,
-        category="HANG",
-        summary=f"the trial's process did not answer within {limit:.1f} s and was killed",
-        details=[
-            "the harness's watchdog could not report (a thread may hold the GIL in C code);",
-            "what faulthandler dumped, if anything, is in the output below",
-        ],
-        duration=time.monotonic() - started,
-    )

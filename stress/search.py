@@ -3,11 +3,13 @@
 Invariants:
 
 * Trial ``k``'s configuration is ``draw(seed, k, options)`` (or the replayed config),
-  whatever happened before; trials run one at a time, each in its own child.
+  whatever happened before; each runs in its own child, ``jobs`` of them at once
+  (trials are launched in order of k; they may finish in any order).
 * No trial starts after the budget is spent, except the first (a search always runs
   at least one); a trial costs at most ``ready_timeout + trial_timeout + HARD_EXTRA``
   (see :mod:`stress.runner`), so a search ends within budget + trial timeout + 10 s.
-* The search stops at the first defect.  ``Unsupported`` trials are counted as
+* The search stops at the first defect a finished trial shows; trials still in
+  flight then are killed and not counted.  ``Unsupported`` trials are counted as
   skipped; a search in which every trial was skipped is a usage error.
 * Ctrl-C ends the search at once (the running child is killed) with
   ``interrupted=True`` and what had been explored.
@@ -15,6 +17,7 @@ Invariants:
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -24,7 +27,7 @@ import tqdm
 
 from stress.config import SearchOptions, TrialConfig, draw
 from stress.errors import UsageError
-from stress.runner import TrialRecord, run_trial
+from stress.runner import TrialProcess, TrialRecord, wait_any
 from stress.targets import TargetSpec
 
 tqdm.tqdm.monitor_interval = 0  # no monitor thread: this process forks trials
@@ -47,6 +50,10 @@ class SearchResult:
         return len(self.shapes)
 
 
+#: Trials in flight at once: one per core, at most two (each trial is itself threaded).
+DEFAULT_JOBS = max(1, min(2, os.cpu_count() or 1))
+
+
 def ready_timeout_for(budget: float) -> float:
     """How long a child may take to import the target (counted inside the budget)."""
     return max(1.5, min(budget, 10.0))
@@ -61,6 +68,7 @@ def search(
     options: SearchOptions,
     replay: TrialConfig | None = None,
     on_trial: Callable[[SearchResult, TrialRecord], None] | None = None,
+    jobs: int = DEFAULT_JOBS,
 ) -> SearchResult:
     """Run trials on ``spec`` until a defect, the budget's end, or Ctrl-C.
 
@@ -72,28 +80,43 @@ def search(
     start = time.monotonic()
     deadline = start + budget
     result = SearchResult(seed=replay.seed if replay else seed)
+    active: list[TrialProcess] = []
     k = 0
     try:
-        while k == 0 or time.monotonic() < deadline:
-            config = replay if replay is not None else draw(seed, k, options)
-            record = run_trial(
-                spec,
-                config,
-                trial_timeout=trial_timeout,
-                ready_timeout=ready_timeout_for(budget),
-            )
-            k += 1
-            result.trials += 1
-            result.shapes.add(config.shape)
-            if record.skipped:
-                result.skipped += 1
-            if on_trial is not None:
-                on_trial(result, record)
-            if record.category is not None:
-                result.defect = record
+        while True:
+            while len(active) < max(1, jobs) and (k == 0 or time.monotonic() < deadline):
+                config = replay if replay is not None else draw(seed, k, options)
+                active.append(
+                    TrialProcess(
+                        spec,
+                        config,
+                        trial_timeout=trial_timeout,
+                        ready_timeout=ready_timeout_for(budget),
+                    )
+                )
+                k += 1
+            if not active:
+                break
+            wait_any(active)
+            for trial in list(active):
+                record = trial.poll()
+                if record is None:
+                    continue
+                active.remove(trial)
+                result.trials += 1
+                result.shapes.add(record.config.shape)
+                result.skipped += record.skipped
+                if on_trial is not None:
+                    on_trial(result, record)
+                if record.category is not None and result.defect is None:
+                    result.defect = record
+            if result.defect is not None:
                 break
     except KeyboardInterrupt:
         result.interrupted = True
+    finally:
+        for trial in active:  # in flight when a defect was found: not counted
+            trial.abandon()
     result.elapsed = time.monotonic() - start
     if result.trials and result.skipped == result.trials and not result.interrupted:
         raise UsageError(

@@ -153,24 +153,32 @@ def _relevant(stack: traceback.StackSummary) -> list[traceback.FrameSummary]:
 
 
 def dump_threads(exclude: Collection[int] = ()) -> list[str]:
-    """Every live thread's stack, innermost call last, labelled by name and wait."""
+    """A summary of who waits on what, then every live thread's stack (innermost last)."""
     frames = sys._current_frames()
     by_ident = {t.ident: t for t in threading.enumerate()}
-    lines: list[str] = []
+    stacks: list[str] = []
+    waiting: dict[str, list[str]] = {}
     for ident, frame in frames.items():
         if ident in exclude:
             continue
         thread = by_ident.get(ident)
         if thread is None:
+            name = f"ident {ident:#x}"
             label = f"Thread (not a threading.Thread, ident {ident:#x})"
         else:
+            name = thread.name
             kind = "daemon" if thread.daemon else "non-daemon"
             label = f'Thread "{thread.name}" ({kind}, ident {ident:#x})'
-        lines.append(label)
+        stacks.append(label)
         wait = waits_on(frame)
         if wait:
-            lines.append(f"  waits on: {wait}")
+            stacks.append(f"  waits on: {wait}")
+            waiting.setdefault(wait, []).append(name)
         for entry in traceback.format_list(_relevant(traceback.extract_stack(frame))):
-            lines.extend("  " + part for part in entry.rstrip("\n").split("\n"))
+            stacks.extend("  " + part for part in entry.rstrip("\n").split("\n"))
     del frames
-    return lines
+    summary = ["who waits on what:"] if waiting else []
+    for wait, names in waiting.items():
+        shown = ", ".join(repr(n) for n in names[:8]) + (" ..." if len(names) > 8 else "")
+        summary.append(f"  {wait} <- {len(names)} thread(s): {shown}")
+    return [*summary, *stacks]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -31,11 +32,18 @@ def run_stress(*args: str, timeout: float = 60.0, **extra: str) -> subprocess.Co
     )
 
 
-def process_is_gone(pid: int) -> bool:
-    """True if ``pid`` no longer runs (gone, or a zombie nobody has reaped yet)."""
+def process_is_gone(pid: int, timeout: float = 5.0) -> bool:
+    """True once ``pid`` has exited (a zombie counts); waits at most ``timeout``.
+
+    A SIGKILL takes effect asynchronously, so the test waits on a pidfd, which becomes
+    readable when the process exits.
+    """
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            state = stat.read().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
         return True
-    return state in ("Z", "X")
+    try:
+        ready, _, _ = select.select([pidfd], [], [], timeout)
+        return bool(ready)
+    finally:
+        os.close(pidfd)

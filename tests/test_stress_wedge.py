@@ -91,3 +91,14 @@ def test_ctrl_c_prints_what_was_explored_and_exits_130(tmp_path: Path) -> None:
     assert re.match(r"^INTERRUPTED trials=\d+ configurations=\d+ seed=1", out), out
     assert "Traceback" not in err
     assert process_is_gone(pid)
+
+
+def test_a_trial_that_holds_the_gil_is_killed_at_the_hard_deadline() -> None:
+    started = time.monotonic()
+    with pytest.raises(DefectFound) as caught:
+        check("tests.zoo.wedge_gil:pipeline", budget=BUDGET, trial_timeout=TRIAL_TIMEOUT)
+    assert time.monotonic() - started < BOUND
+    assert caught.value.category == "HANG"
+    report = str(caught.value)
+    assert "did not answer" in report
+    assert "wedge_gil.py" in report  # faulthandler's dump, taken before the kill
