@@ -10,6 +10,7 @@ the command line's one-line message, before any trial runs.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +19,16 @@ from stress.config import DEFAULT_MAX_ITEMS, SearchOptions, TrialConfig
 from stress.errors import DefectFound, UsageError
 from stress.report import defect_text, make_token, parse_token, pass_text
 from stress.search import SearchResult, search
+from stress.shrink import ShrinkResult, shrink
 from stress.targets import TargetSpec, parse_target
 
 DEFAULT_BUDGET = 30.0
 DEFAULT_TRIAL_TIMEOUT = 2.0
 MODES = ("auto", "threads", "scheduled")
+#: Shrinking and its reproduction count get what is left of the budget, capped at this
+#: share of it (at least SHRINK_MIN seconds): a report should come soon after a find.
+SHRINK_SHARE = 0.5
+SHRINK_MIN = 8.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ class Campaign:
     text: str  # the verdict exactly as the command line prints it
     token: str | None = None
     replay: str | None = None
+    shrunk: ShrinkResult | None = None  # the defect's smallest reproduction, if shrunk
 
 
 def validate_mode(mode: str) -> None:
@@ -106,8 +113,13 @@ def campaign(
     replay: TrialConfig | None,
     on_trial: Callable[..., None] | None = None,
 ) -> Campaign:
-    """Search (or replay), then render the verdict."""
+    """Search (or replay); shrink a defect within what is left of the budget; render.
+
+    The verdict names the shrunk configuration (same category, re-checked) and how
+    often it reproduced; ``result.defect`` becomes its failing run.
+    """
     chosen = seed if seed is not None else secrets.randbelow(2**31)
+    started = time.monotonic()
     result = search(
         spec,
         seed=chosen,
@@ -126,6 +138,16 @@ def campaign(
             skipped=result.skipped,
         )
         return Campaign(spec, result, text)
+    shrunk = None
+    if replay is None and not result.interrupted:
+        try:
+            until = min(started + budget, time.monotonic() + max(SHRINK_MIN, SHRINK_SHARE * budget))
+            shrunk = shrink(spec, record, deadline=until, trial_timeout=trial_timeout)
+        except KeyboardInterrupt:
+            result.interrupted = True
+        else:
+            record = result.defect = shrunk.record
+            record.details = [*shrunk.lines(), *record.details]
     token = make_token(record.config)
     extra = ""
     if trial_timeout != DEFAULT_TRIAL_TIMEOUT:
@@ -136,7 +158,7 @@ def campaign(
         )
     replay_line = spec.replay_line(token, extra)
     text = defect_text(record, seed=result.seed, replay=replay_line)
-    return Campaign(spec, result, text, token, replay_line)
+    return Campaign(spec, result, text, token, replay_line, shrunk)
 
 
 def check(

@@ -102,10 +102,18 @@ def describe(config: TrialConfig) -> str:
         fault = f"a fault on every call of stage {config.fault_stage}"
     else:
         fault = f"a fault on call #{config.fault_call} of stage {config.fault_stage}"
+    preempt = float(getattr(config, "preempt", 0.0))
+    pressure = "no forced preemption"
+    if preempt:
+        where = "bytecodes" if getattr(config, "preempt_ops", False) else "lines"
+        hold = float(getattr(config, "preempt_hold_us", 0.0))
+        how = f"held ~{hold:g} us" if hold else "a yield"
+        pressure = f"preemption at {preempt:.1%} of the target's {where} ({how})"
     return (
         f"trial k={config.k}: {config.stages} stage(s) with workers {list(config.workers)}, "
         f"{config.items} item(s), {values}, {fault}, schedule {config.schedule}, "
-        f"switch interval {config.switch_interval:g} s"
+        f"switch interval {config.switch_interval:g} s, {pressure}, "
+        f"strategy {getattr(config, 'strategy', 'timing')}"
     )
 
 

@@ -13,13 +13,14 @@ Invariants:
   them.  Greedy: the first candidate that still fails is taken, and the search starts
   over from it, until no candidate fails or the deadline comes.
 * Time: no run starts after ``deadline``; the re-runs that measure how reliably the
-  final configuration reproduces (``measure``, default 5) are reserved before shrinking
-  starts, at the cost of the original failing run each.
+  final configuration reproduces (``measure``, default 5; as few as 2 when a run is
+  costly) are reserved before shrinking starts, at the cost of the original run each.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ from stress.targets import TargetSpec
 ATTEMPTS = 3
 #: Re-runs of the final configuration that measure its reproduction rate.
 MEASURE = 5
+#: Trial timeout of the candidates while shrinking a HANG.
+QUICK_HANG = 1.0
 
 Runner = Callable[[TargetSpec, TrialConfig, float], TrialRecord]
 
@@ -59,7 +62,20 @@ class ShrinkResult:
     def rate_text(self) -> str:
         if not self.measured:
             return "reproduced: not measured (no budget left)"
-        return f"reproduced {self.reproduced}/{self.measured}"
+        return f"reproduced {self.reproduced}/{self.measured} re-runs"
+
+    def lines(self) -> list[str]:
+        """What a report says about shrinking, first thing in its details."""
+        strategy = getattr(self.original, "strategy", "timing")
+        found = f"found by strategy {strategy} at trial k={self.original.k}"
+        if not self.steps:
+            why = "no simpler configuration showed it" if self.runs else "no budget left"
+            return [f"{self.rate_text}; {found}; not shrunk ({why})"]
+        original = json.dumps(self.original.to_json(), sort_keys=True, separators=(",", ":"))
+        return [
+            f"{self.rate_text}; {found}; shrunk in {self.runs} run(s): {', '.join(self.steps)}",
+            f"found as config: {original}",
+        ]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -154,7 +170,12 @@ def shrink(
     start = time.monotonic()
     result = ShrinkResult(record.config, record.config, record, record.category)
     cost = max(record.wall, record.duration, 0.05)
+    # Costly trials (hangs) get fewer measuring re-runs, but never fewer than two.
+    measure = max(min(measure, 2), min(measure, int(0.4 * (deadline - start) / cost)))
     shrink_until = deadline - measure * cost
+    # A candidate's hang need not be waited out as long as the report's: the
+    # watchdog still confirms it, and the final re-runs use ``trial_timeout``.
+    quick_timeout = min(trial_timeout, QUICK_HANG) if result.category == "HANG" else trial_timeout
     tried = {_key(record.config)}
     progress = True
     while progress and time.monotonic() < shrink_until:
@@ -171,7 +192,7 @@ def shrink(
                 result,
                 attempts=attempts,
                 until=shrink_until,
-                trial_timeout=trial_timeout,
+                trial_timeout=quick_timeout,
                 run=run,
             )
             if failing is not None:
