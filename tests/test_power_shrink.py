@@ -80,7 +80,10 @@ def test_shrinking_reaches_the_smallest_failing_configuration() -> None:
         0.0,
     )
     assert result.reproduced == result.measured == 5
-    assert result.rate_text == "reproduced 5/5"
+    assert result.rate_text == "reproduced 5/5 re-runs"
+    assert result.lines()[0].startswith(
+        "reproduced 5/5 re-runs; found by strategy timing at trial k=9; shrunk in"
+    )
     assert result.steps
     assert result.runs > 0
 
