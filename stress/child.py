@@ -102,23 +102,27 @@ class _Watchdog(threading.Thread):
         quiet_needed = min(max(1.0, 0.5 * self.timeout), CONFIRM_MAX)
         start = time.monotonic()
         last, quiet, advancing = trial.progress(), 0.0, False
+        samples: list[bool] = []  # was a thread of the call runnable, per quiet tick
         me = threading.get_native_id()
         while True:
             tick = time.monotonic()
-            if self.finished.wait(0.1):
+            if self.finished.wait(0.05):
                 return
             now = time.monotonic()
             current = trial.progress()
-            running, _ = _thread_states(me)
-            if current != last or running:
-                last, quiet, advancing = current, 0.0, True
+            if current != last:
+                last, quiet, advancing, samples = current, 0.0, True, []
             else:
-                quiet += min(now - tick, 0.2)  # a starved watchdog earns little quiet
-            if quiet >= quiet_needed or now - start >= CONFIRM_MAX:
+                quiet += min(now - tick, 0.1)  # a starved watchdog earns little quiet
+                samples.append(_thread_states(me)[0])
+            # Mostly runnable without progress: starved by a loaded machine, or spinning.
+            # Give it until the cap; a thread that only wakes to poll is not "running".
+            busy = len(samples) > 0 and sum(samples) > len(samples) / 2
+            if (quiet >= quiet_needed and not busy) or now - start >= CONFIRM_MAX:
                 break
         trial.report_hang(
             waited=self.timeout + (time.monotonic() - start),
-            still_advancing=quiet < quiet_needed and advancing,
+            still_advancing=advancing or busy,
             watchdog=threading.get_ident(),
         )
 
@@ -167,9 +171,10 @@ class _Trial:
         obs.hung = True
         obs.fault_tokens = sorted(self.workload.tokens)
         why = (
-            "stage calls or results were still advancing (livelock, or far too slow)"
+            "threads were still running or stage calls still advancing (livelock, or far "
+            "too slow)"
             if still_advancing
-            else "no stage call, result or thread advanced in the last look"
+            else "no stage call or result advanced and no thread of the call was running"
         )
         obs.hang_lines = [
             f"no return after {waited:.1f} s; {why}",

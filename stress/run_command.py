@@ -10,6 +10,7 @@ Statuses: 0 no defect, 1 defect, 2 usage, 3 internal, 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -182,7 +183,10 @@ def _run(argv: list[str]) -> int:
         verdict, text, status = "DEFECT", done.text, EXIT_DEFECT
     else:
         verdict, text, status = "PASS", done.text, EXIT_OK
-    print(text, flush=True)
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # `... | head -1`: the reader has gone; that is not our error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if args.json:
         document = json_document(
             target=args.target,

@@ -1,5 +1,7 @@
 """Naming a target: a variant name, ``module:attribute``, or a callable (API only).
 
+``path/to/file.py:attribute`` is accepted too, as a convenience.
+
 Invariant: parsing happens in the caller's process and imports nothing of the user's;
 :meth:`TargetSpec.resolve` imports a ``module:attribute`` target and runs only inside a
 trial's child process, so a module that starts threads at import never hands a forking
@@ -10,6 +12,7 @@ parent threads that the children lack (a false HANG).  Variant names resolve to
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import re
 import shlex
@@ -38,11 +41,11 @@ class TargetSpec:
             return self.func
         if self.kind == "variant":
             return VARIANTS[self.name]
-        module_name, _, attribute = self.name.partition(":")
+        module_name, _, attribute = self.name.rpartition(":")
         if os.getcwd() not in sys.path and "" not in sys.path:
             sys.path.insert(0, os.getcwd())  # "importable from the current directory"
         try:
-            obj: Any = importlib.import_module(module_name)
+            obj: Any = _import(module_name)
         except BaseException as error:  # SystemExit from a script-like module too
             detail = f"{type(error).__name__}: {error}".splitlines()[0] if str(error) else ""
             raise UsageError(
@@ -69,6 +72,24 @@ class TargetSpec:
         )
 
 
+def _import(module_name: str) -> Any:
+    """Import a module by name, or a ``.py`` file by path (its folder joins sys.path)."""
+    if not module_name.endswith(".py"):
+        return importlib.import_module(module_name)
+    path = os.path.abspath(module_name)
+    if not os.path.isfile(path):
+        raise ModuleNotFoundError(f"no file {module_name}")
+    sys.path.insert(0, os.path.dirname(path))
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {module_name}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def parse_target(target: object) -> TargetSpec:
     """A :class:`TargetSpec` for a CLI/API target; ``UsageError`` for nonsense."""
     if callable(target):
@@ -77,8 +98,9 @@ def parse_target(target: object) -> TargetSpec:
     if not isinstance(target, str):
         raise UsageError(f"target must be a callable or a string, not {type(target).__name__}")
     if ":" in target:
-        module_name, _, attribute = target.partition(":")
-        if not _IDENT.match(module_name) or not _IDENT.match(attribute):
+        module_name, _, attribute = target.rpartition(":")
+        is_file = module_name.endswith(".py")  # a convenience: path/to/file.py:attribute
+        if not (is_file or _IDENT.match(module_name)) or not _IDENT.match(attribute):
             raise UsageError(f"bad target {target!r}: expected module:attribute")
         return TargetSpec("import", target)
     if target in VARIANTS:

@@ -164,6 +164,14 @@ def test_an_internal_error_is_one_line_and_status_3(
     assert err == "stress run: internal error: the harness broke\n"
 
 
+def test_a_file_path_target_is_accepted_too(capsys: pytest.CaptureFixture[str]) -> None:
+    path = "tests/zoo/broken_wrong_fast_path.py:pipeline"
+    status, out, _ = _run(capsys, path, "--budget", "20", "--seed", "1", "--max-items", "1")
+    assert status == 1
+    assert out.startswith("DEFECT WRONG_VALUE ")
+
+
+@pytest.mark.smoke
 def test_python_dash_m_stress_runs_the_command() -> None:
     done = run_stress("run", BROKEN, "--seed", "1", "--max-items", "1", "--budget", "20")
     assert done.returncode == 1, done.stderr

@@ -12,6 +12,8 @@ from stress.errors import InjectedFault, find_fault
 from stress.oracle import Observation, classify, key
 from stress.workload import Values, Workload
 
+pytestmark = pytest.mark.smoke
+
 TOKEN = "stress-fault-1.2.0.1"
 
 

@@ -27,6 +27,7 @@ def _pids(path: Path) -> list[int]:
     return [int(line) for line in path.read_text().split()] if path.exists() else []
 
 
+@pytest.mark.smoke
 def test_the_command_line_ends_in_bounded_time_and_kills_what_the_target_started(
     tmp_path: Path,
 ) -> None:
