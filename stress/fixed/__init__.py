@@ -1,0 +1,13 @@
+"""Fixed pipelines (CONTRACT.md section 1b): the user's ``pipeline(items)``, unchanged.
+
+* :mod:`stress.fixed.items`: the items of a trial, drawn from (seed, group) -- distinct
+  ints, or lists from a user's hypothesis strategy -- and their digest for replays;
+* :mod:`stress.fixed.patching`: ``--patch MODULE:ATTR``, wrapping a stage function in
+  a trial's child wherever the loaded code refers to it;
+* :mod:`stress.fixed.pressure`: seeded jitter at synchronisation points (queues, locks,
+  conditions, events, barriers, thread start), installed in a trial's child;
+* :mod:`stress.fixed.tally`: LOST without ``--expect``: the same items giving fewer
+  results in one trial than in another.
+
+Nothing here changes the caller's process: every installer runs in a trial's child.
+"""
