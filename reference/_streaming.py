@@ -2,8 +2,9 @@
 
 A call builds a :class:`StreamRun` (queues, one feeder thread, ``workers[k]`` threads per
 stage) and returns a :class:`ResultStream` over it.  A design (countdown, queue_shutdown)
-overrides only its protocol: the queues, a worker's loop, the feeder, how the caller
-takes a result, and how :meth:`StreamRun._wake_everyone` unblocks every waiting thread.
+overrides only its protocol: the queues, a worker's loop, the feeder, how
+:meth:`StreamRun._wake_everyone` unblocks every waiting thread, and how the caller takes
+a result (:meth:`ResultStream.__next__`, kept to one frame: it is the caller's hot path).
 
 Invariants every design keeps:
 
@@ -27,9 +28,9 @@ import atexit
 import threading
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 from reference._skeleton import Stage, Variant, check_shape
 
@@ -49,7 +50,7 @@ def _end_live_runs() -> None:
 
 
 class Finished(Exception):
-    """Raised by :meth:`StreamRun.take` when no result is left (ended or cancelled)."""
+    """Raised inside :meth:`ResultStream.__next__` when no result is left."""
 
 
 class StreamRun(ABC):
@@ -81,10 +82,6 @@ class StreamRun(ABC):
     @abstractmethod
     def serve(self, k: int, stage: Stage) -> None:
         """One worker of stage ``k``: take, compute, hand on; leave at the end."""
-
-    @abstractmethod
-    def take(self) -> object:
-        """The caller's side: the next result, or raise :class:`Finished`."""
 
     @abstractmethod
     def _wake_everyone(self) -> None:
@@ -146,29 +143,30 @@ class StreamRun(ABC):
 
 class ResultStream(Iterator[object]):
     """The results as they arrive; ``close()`` (or leaving a ``with``, or dropping the
-    stream) cancels the run.  When the run ends, ``__next__`` joins every thread, then
+    stream) cancels the run.  When the run ends, :meth:`_finish` joins every thread, then
     raises the first stage failure if there was one, else ``StopIteration``.
+
+    A design's ``__next__`` reads ``self._get`` (its last queue's ``get`` while the run
+    lasts; afterwards a function raising :class:`Finished`), calls :meth:`_finish` when
+    the run has ended, and :meth:`close` if the caller's thread is interrupted.
     """
 
-    def __init__(self, run: StreamRun) -> None:
+    def __init__(self, run: StreamRun, get: Callable[[], Any]) -> None:
         self._run: StreamRun | None = run
-        self._take = run.take
+        self._get = get
 
     def __iter__(self) -> ResultStream:
         return self
 
+    @abstractmethod
     def __next__(self) -> object:
-        try:
-            return self._take()
-        except Finished:
-            pass
-        except BaseException:  # the caller's thread interrupted (KeyboardInterrupt)
-            self.close()
-            raise
-        run = self._run
+        """The next result; at the end, ``self._finish()``."""
+
+    def _finish(self) -> NoReturn:
+        """The run has ended: join every thread, then raise its failure or StopIteration."""
+        run, self._run, self._get = self._run, None, _exhausted
         if run is None:
             raise StopIteration
-        self._run, self._take = None, _exhausted
         run.join()
         error, run.error = run.error, None
         if error is not None:
@@ -177,7 +175,7 @@ class ResultStream(Iterator[object]):
 
     def close(self) -> None:
         """Cancel the run and wait for its threads; never raises a stage failure."""
-        run, self._run, self._take = self._run, None, _exhausted
+        run, self._run, self._get = self._run, None, _exhausted
         if run is not None:
             run.cancel()
             run.join()
@@ -211,6 +209,10 @@ class StreamingVariant(Variant):
     def _new_run(self, stages: Sequence[Stage], workers: Sequence[int]) -> StreamRun:
         """A fresh run of this design for one call."""
 
+    @abstractmethod
+    def _stream(self, run: StreamRun) -> ResultStream:
+        """The caller's side of ``run``."""
+
     def __call__(
         self, items: Iterable[Any], stages: Sequence[Stage], workers: Sequence[int]
     ) -> ResultStream:
@@ -218,4 +220,4 @@ class StreamingVariant(Variant):
         source = iter(items)  # not iterable: TypeError here, before any thread starts
         run = self._new_run(stages, workers)
         run.start(source)
-        return ResultStream(run)
+        return self._stream(run)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
 
 from reference._skeleton import Stage
-from reference._streaming import Finished, StreamingVariant, StreamRun
+from reference._streaming import Finished, ResultStream, StreamingVariant, StreamRun
 
 _END = object()  # the input of a queue has ended
 _CANCEL = object()  # the run is cancelled: leave
@@ -53,10 +53,11 @@ class _CountdownRun(StreamRun):
         self._putters = [1, *workers] if maxsize else []
 
     def feed(self, source: Iterator[Any]) -> None:
-        put, claim = self.queues[0].put, self.claim[0]
+        put, claim, bounded = self.queues[0].put, self.claim[0], bool(self.maxsize)
         try:
             for item in source:
-                claim()
+                if bounded:
+                    claim()
                 if self.cancelled:
                     return
                 put(item)
@@ -66,7 +67,7 @@ class _CountdownRun(StreamRun):
         put(_END)
 
     def serve(self, k: int, stage: Stage) -> None:
-        q_in = self.queues[k]
+        q_in, bounded = self.queues[k], bool(self.maxsize)
         get, put_back, free = q_in.get, q_in.put, self.free[k]
         put, claim = self.queues[k + 1].put, self.claim[k + 1]
         while True:
@@ -77,7 +78,8 @@ class _CountdownRun(StreamRun):
             if item is _CANCEL:
                 put_back(_CANCEL)
                 return
-            free()
+            if bounded:
+                free()
             if self.cancelled:
                 return
             try:
@@ -85,23 +87,40 @@ class _CountdownRun(StreamRun):
             except BaseException as error:
                 self.fail(error)
                 return
-            claim()
+            if bounded:
+                claim()
             put(result)
         if self.leave_stage(k):
             put(_END)
-
-    def take(self) -> object:
-        item = self.queues[-1].get()
-        if item is _END or item is _CANCEL or self.cancelled:
-            raise Finished
-        self.free[-1]()
-        return item
 
     def _wake_everyone(self) -> None:
         for q in self.queues:
             q.put(_CANCEL)
         for semaphore, putters in zip(self.room, self._putters, strict=True):
             semaphore.release(putters)
+
+
+class _CountdownStream(ResultStream):
+    """Either marker, or a run cancelled meanwhile, ends the stream; a bound frees a place."""
+
+    def __init__(self, run: _CountdownRun) -> None:
+        super().__init__(run, run.queues[-1].get)
+        self._state = run
+        self._free = run.free[-1] if run.maxsize else None
+
+    def __next__(self) -> object:
+        try:
+            item = self._get()
+            if item is _END or item is _CANCEL or self._state.cancelled:
+                raise Finished
+        except Finished:
+            self._finish()
+        except BaseException:  # the caller's thread interrupted (KeyboardInterrupt)
+            self.close()
+            raise
+        if self._free is not None:
+            self._free()
+        return item
 
 
 class Countdown(StreamingVariant):
@@ -112,3 +131,7 @@ class Countdown(StreamingVariant):
 
     def _new_run(self, stages: Sequence[Stage], workers: Sequence[int]) -> StreamRun:
         return _CountdownRun(self.name, stages, workers, self.settings.maxsize)
+
+    def _stream(self, run: StreamRun) -> ResultStream:
+        assert isinstance(run, _CountdownRun)
+        return _CountdownStream(run)

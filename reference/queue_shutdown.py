@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from reference._shutdown_queue import ShutDown, ShutdownQueue
 from reference._skeleton import Stage
-from reference._streaming import Finished, StreamingVariant, StreamRun
+from reference._streaming import Finished, ResultStream, StreamingVariant, StreamRun
 
 
 class _ShutdownRun(StreamRun):
@@ -65,15 +65,22 @@ class _ShutdownRun(StreamRun):
         if self.leave_stage(k) and not self.cancelled:
             self.queues[k + 1].shutdown()
 
-    def take(self) -> object:
-        try:
-            return self.queues[-1].get()
-        except ShutDown:
-            raise Finished from None
-
     def _wake_everyone(self) -> None:
         for q in self.queues:
             q.shutdown(immediate=True)
+
+
+class _ShutdownStream(ResultStream):
+    """``ShutDown`` from the last queue ends the stream (drained, or cancelled)."""
+
+    def __next__(self) -> object:
+        try:
+            return self._get()
+        except (ShutDown, Finished):
+            self._finish()
+        except BaseException:  # the caller's thread interrupted (KeyboardInterrupt)
+            self.close()
+            raise
 
 
 class QueueShutdown(StreamingVariant):
@@ -84,3 +91,7 @@ class QueueShutdown(StreamingVariant):
 
     def _new_run(self, stages: Sequence[Stage], workers: Sequence[int]) -> StreamRun:
         return _ShutdownRun(self.name, stages, workers, self.settings.maxsize)
+
+    def _stream(self, run: StreamRun) -> ResultStream:
+        assert isinstance(run, _ShutdownRun)
+        return _ShutdownStream(run, run.queues[-1].get)
