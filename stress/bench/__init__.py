@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 BENCHMARKS: dict[str, str] = {
     "detection": "stress.bench.detection",
     "pipelines": "stress.bench.pipelines",
+    "shards": "stress.bench.shards",
 }
 
 USAGE = "usage: python -m stress bench {" + ",".join(sorted(BENCHMARKS)) + "} [--quick] [--out DIR]"
