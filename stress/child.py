@@ -20,6 +20,7 @@ Invariants:
 
 from __future__ import annotations
 
+import _thread
 import faulthandler
 import gc
 import io
@@ -87,13 +88,21 @@ def _thread_states(exclude: int) -> tuple[bool, int]:
     return running, count
 
 
-class _Watchdog(threading.Thread):
-    """Declares HANG when the call outlives the trial timeout and stops advancing."""
+class _Watchdog:
+    """Declares HANG when the call outlives the trial timeout and stops advancing.
+
+    It runs on a bare ``_thread`` thread, invisible to ``threading.enumerate()`` and
+    ``active_count()``: a target that joins every thread it sees, or waits for the
+    thread count to drop, must not meet the harness's own thread.
+    """
 
     def __init__(self, trial: _Trial, timeout: float) -> None:
-        super().__init__(name="stress-watchdog", daemon=True)
         self.trial, self.timeout = trial, timeout
         self.finished = threading.Event()
+
+    def start(self) -> int:
+        """Start watching; the watchdog thread's ident."""
+        return _thread.start_new_thread(self.run, ())
 
     def run(self) -> None:
         if self.finished.wait(self.timeout):
@@ -202,9 +211,7 @@ class _Trial:
     def run(self, trial_timeout: float) -> NoReturn:
         before = set(threading.enumerate())
         watchdog = _Watchdog(self, trial_timeout)
-        watchdog.start()
-        before.add(watchdog)
-        before_idents = set(sys._current_frames())
+        before_idents = {watchdog.start(), *sys._current_frames()}
         obs = self.observation()
         started = time.monotonic()
         error = self._call(obs)
@@ -287,7 +294,7 @@ def _leaked_threads(
     labels = [f"{t.name!r} ({'daemon' if t.daemon else 'non-daemon'})" for t in alive] + [
         f"thread ident {i:#x} (not a threading.Thread)" for i in raw
     ]
-    exclude = {t.ident for t in before if t.ident is not None} | {threading.get_ident()}
+    exclude = {t.ident for t in before if t.ident is not None} | before_idents
     return labels, ["threads still alive:", *dump_threads(exclude=exclude)]
 
 

@@ -50,6 +50,8 @@ class SearchResult:
         return len(self.shapes)
 
 
+#: A replay runs its trial at most this often (a race may need a few runs to show).
+REPLAY_RUNS = 20
 #: Trials in flight at once: one per core, at most two (each trial is itself threaded).
 DEFAULT_JOBS = max(1, min(2, os.cpu_count() or 1))
 
@@ -72,8 +74,9 @@ def search(
 ) -> SearchResult:
     """Run trials on ``spec`` until a defect, the budget's end, or Ctrl-C.
 
-    ``replay``: run that one configuration again and again (a timing-dependent defect
-    may need several runs to show) instead of drawing new ones.
+    ``replay``: run that one configuration again, up to ``REPLAY_RUNS`` times within
+    the budget (a timing-dependent defect may need several runs to show), instead of
+    drawing new ones.
     Raises :class:`UsageError` (bad target, every trial unsupported) and
     :class:`stress.errors.InternalError`.
     """
@@ -84,7 +87,11 @@ def search(
     k = 0
     try:
         while True:
-            while len(active) < max(1, jobs) and (k == 0 or time.monotonic() < deadline):
+            while (
+                len(active) < max(1, jobs)
+                and (k == 0 or time.monotonic() < deadline)
+                and (replay is None or k < REPLAY_RUNS)
+            ):
                 config = replay if replay is not None else draw(seed, k, options)
                 active.append(
                     TrialProcess(

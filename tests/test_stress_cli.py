@@ -177,3 +177,30 @@ def test_python_dash_m_stress_runs_the_command() -> None:
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith("DEFECT WRONG_VALUE ")
     assert done.stderr == ""  # no progress: stderr is not a terminal
+
+
+def test_progress_goes_to_stderr_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from stress.config import SearchOptions, draw
+    from stress.runner import TrialRecord
+    from stress.search import Progress, SearchResult
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    record = TrialRecord(config=draw(1, 0, SearchOptions()))
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    progress = Progress(5.0)
+    progress(SearchResult(seed=1, trials=3), record)
+    progress.close()
+    assert "trials=3" in terminal.getvalue()
+
+    pipe = io.StringIO()
+    monkeypatch.setattr("sys.stderr", pipe)
+    quiet = Progress(5.0)
+    quiet(SearchResult(seed=1, trials=3), record)
+    quiet.close()
+    assert pipe.getvalue() == ""
