@@ -121,7 +121,9 @@ def _compare(obs: Observation, partial: bool) -> tuple[str | None, str, list[str
             f"{counts['duplicated']} result(s) returned more often than expected "
             f"({counts['returned']} returned for {counts['expected']} items)"
         )
-        lines = [f"duplicated: {_items_line(indices, obs.items)}"]
+        lines = [
+            f"duplicated (items whose result came too often): {_items_line(indices, obs.items)}"
+        ]
         for k in list(extra)[:SHOWN]:
             i = by_key[k][0]
             lines.append(
@@ -131,11 +133,15 @@ def _compare(obs: Observation, partial: bool) -> tuple[str | None, str, list[str
         return "DUPLICATED", summary, lines, counts
     if missing and not partial:
         indices = sorted(i for k in missing for i in by_key[k])
+        first = sorted(by_key[k][0] for k in missing)[:3]
         summary = (
-            f"{counts['lost']} of {counts['expected']} expected results were never returned "
-            f"({_items_line(indices, obs.items, limit=3)})"
+            f"{counts['lost']} of {counts['expected']} expected results were never returned, "
+            f"e.g. {_items_line(first, obs.items, limit=3)}"
         )
-        lines = [f"lost: {_items_line(indices, obs.items)}"]
+        lines = [
+            f"lost (items whose result is short; equal items share one): "
+            f"{_items_line(indices, obs.items)}"
+        ]
         for k in list(missing)[:SHOWN]:
             i = by_key[k][0]
             lines.append(
