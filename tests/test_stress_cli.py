@@ -132,7 +132,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         ([CORRECT, "--max-items", "-1"], "--max-items"),
         ([CORRECT, "--mode", "scheduled"], "controlled scheduler does not exist yet"),
         ([CORRECT, "--mode", "fast"], "--mode"),
-        ([CORRECT, "--fixed"], "unrecognized arguments"),
+        ([CORRECT, "--no-such-option"], "unrecognized arguments"),
         ([CORRECT, "--json", "/no/such/dir/out.json"], "no such directory"),
         ([CORRECT, "--replay", "{not json"], "not valid JSON"),
         ([CORRECT, "--replay", "/no/such/token.json"], "neither a JSON token nor"),
