@@ -68,7 +68,7 @@ BROKEN_SLOW = [
 ]
 
 CORRECT = [
-    Case(f"adversary_correct:{name}", budget=1.5)
+    Case(f"adversary_correct:{name}", budget=1.0)
     for name in (
         "lazy_map_chain",
         "as_completed_per_stage",
@@ -83,11 +83,11 @@ CORRECT = [
         "iterator_with_close",
     )
 ] + [
-    Case("adversary_longlived:shared_pool_warm", budget=1.5),
-    Case("adversary_probes:cause_hidden_from_none", budget=1.5),
-    Case("adversary_probes:linger_briefly", budget=1.5),
-    Case("adversary_probes:dummy_thread_pool", budget=1.5),
-    Case("adversary_probes:busy_poll", budget=1.5),
+    Case("adversary_longlived:shared_pool_warm", budget=1.0),
+    Case("adversary_probes:cause_hidden_from_none", budget=1.0),
+    Case("adversary_probes:linger_briefly", budget=1.0),
+    Case("adversary_probes:dummy_thread_pool", budget=1.0),
+    Case("adversary_probes:busy_poll", budget=1.0),
 ]
 
 
