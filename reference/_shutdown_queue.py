@@ -50,9 +50,13 @@ else:
         def put(self, item: _T, block: bool = True, timeout: float | None = None) -> None:
             with self.not_full:
                 if not self.is_shutdown and 0 < self.maxsize <= self._qsize():
-                    _check_wait(block, timeout)
-                    if not self.not_full.wait_for(self._room_or_shut_down, timeout):
-                        raise queue.Full
+                    if block and timeout is None:  # the common case: no clock, no predicate
+                        while not self.is_shutdown and self._qsize() >= self.maxsize:
+                            self.not_full.wait()
+                    else:
+                        _check_wait(block, timeout)
+                        if not self.not_full.wait_for(self._room_or_shut_down, timeout):
+                            raise queue.Full
                 if self.is_shutdown:
                     raise ShutDown
                 self._put(item)
@@ -62,9 +66,13 @@ else:
         def get(self, block: bool = True, timeout: float | None = None) -> _T:
             with self.not_empty:
                 if not self.is_shutdown and not self._qsize():
-                    _check_wait(block, timeout, empty=True)
-                    if not self.not_empty.wait_for(self._item_or_shut_down, timeout):
-                        raise queue.Empty
+                    if block and timeout is None:
+                        while not self.is_shutdown and not self._qsize():
+                            self.not_empty.wait()
+                    else:
+                        _check_wait(block, timeout, empty=True)
+                        if not self.not_empty.wait_for(self._item_or_shut_down, timeout):
+                            raise queue.Empty
                 if not self._qsize():  # so shut down
                     raise ShutDown
                 item = self._get()

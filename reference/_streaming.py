@@ -49,10 +49,6 @@ def _end_live_runs() -> None:
         run.join()
 
 
-class Finished(Exception):
-    """Raised inside :meth:`ResultStream.__next__` when no result is left."""
-
-
 class StreamRun(ABC):
     """One call's state: queues, threads, the stage countdowns and the first failure.
 
@@ -147,13 +143,16 @@ class ResultStream(Iterator[object]):
     raises the first stage failure if there was one, else ``StopIteration``.
 
     A design's ``__next__`` reads ``self._get`` (its last queue's ``get`` while the run
-    lasts; afterwards a function raising :class:`Finished`), calls :meth:`_finish` when
-    the run has ended, and :meth:`close` if the caller's thread is interrupted.
+    lasts, ``spent`` afterwards: what that ``get`` does at the end), calls
+    :meth:`_finish` when the run has ended (outside any ``except`` block, so the failure
+    raised carries no internal context), and :meth:`close` if the caller's thread is
+    interrupted.
     """
 
-    def __init__(self, run: StreamRun, get: Callable[[], Any]) -> None:
+    def __init__(self, run: StreamRun, get: Callable[[], Any], spent: Callable[[], Any]) -> None:
         self._run: StreamRun | None = run
         self._get = get
+        self._spent = spent
 
     def __iter__(self) -> ResultStream:
         return self
@@ -164,18 +163,20 @@ class ResultStream(Iterator[object]):
 
     def _finish(self) -> NoReturn:
         """The run has ended: join every thread, then raise its failure or StopIteration."""
-        run, self._run, self._get = self._run, None, _exhausted
+        run, self._run, self._get = self._run, None, self._spent
         if run is None:
             raise StopIteration
         run.join()
         error, run.error = run.error, None
+        if isinstance(error, StopIteration):  # raised as is, it would look like the end
+            raise RuntimeError("a stage raised StopIteration") from error
         if error is not None:
             raise error
         raise StopIteration
 
     def close(self) -> None:
         """Cancel the run and wait for its threads; never raises a stage failure."""
-        run, self._run, self._get = self._run, None, _exhausted
+        run, self._run, self._get = self._run, None, self._spent
         if run is not None:
             run.cancel()
             run.join()
@@ -196,10 +197,6 @@ class ResultStream(Iterator[object]):
         run = self._run
         if run is not None:
             run.cancel()
-
-
-def _exhausted() -> object:
-    raise Finished
 
 
 class StreamingVariant(Variant):

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
 
 from reference._skeleton import Stage
-from reference._streaming import Finished, ResultStream, StreamingVariant, StreamRun
+from reference._streaming import ResultStream, StreamingVariant, StreamRun
 
 _END = object()  # the input of a queue has ended
 _CANCEL = object()  # the run is cancelled: leave
@@ -104,23 +104,25 @@ class _CountdownStream(ResultStream):
     """Either marker, or a run cancelled meanwhile, ends the stream; a bound frees a place."""
 
     def __init__(self, run: _CountdownRun) -> None:
-        super().__init__(run, run.queues[-1].get)
+        super().__init__(run, run.queues[-1].get, _end_again)
         self._state = run
         self._free = run.free[-1] if run.maxsize else None
 
     def __next__(self) -> object:
         try:
             item = self._get()
-            if item is _END or item is _CANCEL or self._state.cancelled:
-                raise Finished
-        except Finished:
-            self._finish()
         except BaseException:  # the caller's thread interrupted (KeyboardInterrupt)
             self.close()
             raise
+        if item is _END or item is _CANCEL or self._state.cancelled:
+            self._finish()
         if self._free is not None:
             self._free()
         return item
+
+
+def _end_again() -> object:
+    return _END
 
 
 class Countdown(StreamingVariant):

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from reference._shutdown_queue import ShutDown, ShutdownQueue
 from reference._skeleton import Stage
-from reference._streaming import Finished, ResultStream, StreamingVariant, StreamRun
+from reference._streaming import ResultStream, StreamingVariant, StreamRun
 
 
 class _ShutdownRun(StreamRun):
@@ -76,11 +76,16 @@ class _ShutdownStream(ResultStream):
     def __next__(self) -> object:
         try:
             return self._get()
-        except (ShutDown, Finished):
-            self._finish()
+        except ShutDown:
+            pass
         except BaseException:  # the caller's thread interrupted (KeyboardInterrupt)
             self.close()
             raise
+        return self._finish()  # raises StopIteration, or the run's failure
+
+
+def _shut_down_again() -> object:
+    raise ShutDown
 
 
 class QueueShutdown(StreamingVariant):
@@ -94,4 +99,4 @@ class QueueShutdown(StreamingVariant):
 
     def _stream(self, run: StreamRun) -> ResultStream:
         assert isinstance(run, _ShutdownRun)
-        return _ShutdownStream(run, run.queues[-1].get)
+        return _ShutdownStream(run, run.queues[-1].get, _shut_down_again)

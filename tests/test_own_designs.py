@@ -142,6 +142,21 @@ def test_a_stage_exception_reaches_the_caller_and_no_thread_is_left(
     with pytest.raises(StageError) as caught:
         run_to_end(name, range(50), [stage_for(k) for k in range(3)], [1, 5, 2], maxsize)
     assert caught.value is error
+    assert caught.value.__context__ is None  # nothing internal chained to it
+    assert_no_thread_of(name)
+
+
+def test_a_stage_raising_stop_iteration_is_not_mistaken_for_the_end(name: str) -> None:
+    """Raised as is from ``__next__``, StopIteration would end the caller's loop quietly."""
+
+    def stage(x: int) -> int:
+        if x == 3:
+            raise StopIteration(x)
+        return x
+
+    with pytest.raises(RuntimeError, match="StopIteration") as caught:
+        run_to_end(name, range(10), [stage], [2])
+    assert isinstance(caught.value.__cause__, StopIteration)
     assert_no_thread_of(name)
 
 
