@@ -25,10 +25,17 @@ from stress.targets import TargetSpec, parse_target
 DEFAULT_BUDGET = 30.0
 DEFAULT_TRIAL_TIMEOUT = 2.0
 MODES = ("auto", "threads", "scheduled")
-#: Shrinking and its reproduction count get what is left of the budget, capped at this
-#: share of it (at least SHRINK_MIN seconds): a report should come soon after a find.
+#: Shrinking and its reproduction count get what is left of the budget, capped at
+#: SHRINK_SHARE of it, at most max(SHRINK_CAP, SHRINK_SHARE_LONG of it): a report should
+#: come soon after a find (a default run reports a tutorial defect within 10 s).
 SHRINK_SHARE = 0.5
-SHRINK_MIN = 8.0
+SHRINK_CAP = 5.0
+SHRINK_SHARE_LONG = 0.1
+
+
+def shrink_seconds(budget: float) -> float:
+    """How long shrinking and measuring may take after a find in a search of ``budget``."""
+    return min(SHRINK_SHARE * budget, max(SHRINK_CAP, SHRINK_SHARE_LONG * budget))
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,7 @@ def campaign(
     shrunk = None
     if replay is None and not result.interrupted:
         try:
-            until = min(started + budget, time.monotonic() + max(SHRINK_MIN, SHRINK_SHARE * budget))
+            until = min(started + budget, time.monotonic() + shrink_seconds(budget))
             shrunk = shrink(spec, record, deadline=until, trial_timeout=trial_timeout)
         except KeyboardInterrupt:
             result.interrupted = True

@@ -173,8 +173,8 @@ def shrink(
     # Costly trials (hangs) get fewer measuring re-runs, but never fewer than two.
     measure = max(min(measure, 2), min(measure, int(0.4 * (deadline - start) / cost)))
     shrink_until = deadline - measure * cost
-    # A candidate's hang need not be waited out as long as the report's: the
-    # watchdog still confirms it, and the final re-runs use ``trial_timeout``.
+    # A candidate's hang need not be waited out as long as the report's: the watchdog
+    # still confirms it (a quiet look of its own), so the re-runs use the short timeout.
     quick_timeout = min(trial_timeout, QUICK_HANG) if result.category == "HANG" else trial_timeout
     tried = {_key(record.config)}
     progress = True
@@ -203,7 +203,7 @@ def shrink(
     for _ in range(measure):
         if time.monotonic() >= deadline:
             break
-        again = run(spec, result.config, trial_timeout)
+        again = run(spec, result.config, quick_timeout)
         result.measured += 1
         result.reproduced += again.category == result.category
     result.elapsed = time.monotonic() - start
