@@ -31,6 +31,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from types import FrameType
 from typing import Any, NoReturn
 
 from stress.config import TrialConfig
@@ -44,8 +45,8 @@ from stress.workload import Workload
 GRACE = 1.0
 #: Longest look past the trial timeout before a hang is reported anyway.
 CONFIRM_MAX = 5.0
-#: Extra look at threads still alive at the grace, to spare a thread caught exiting.
-LEAK_RECHECK = 0.5
+#: Extra join at the grace, only for a thread caught exiting (its target has returned).
+EXIT_JOIN = 0.05
 
 
 class _Reporter:
@@ -275,20 +276,29 @@ def _drop_tracebacks(*errors: BaseException) -> None:
 def _leaked_threads(
     before: set[threading.Thread], before_idents: set[int], deadline: float
 ) -> tuple[list[str], list[str]]:
-    """Threads started during the call and still alive at ``deadline`` (+ a recheck)."""
+    """Threads started during the call and still alive at ``deadline``.
+
+    The rule is decided at ``deadline``: a thread still in its target then (running,
+    blocked, idle in a pool) is a leak; only one whose target has returned, caught in
+    the threading module's own exit, gets :data:`EXIT_JOIN` more.
+    """
     new = [t for t in threading.enumerate() if t not in before]
     for thread in new:
         thread.join(max(0.0, deadline - time.monotonic()))
-    alive = [t for t in new if t.is_alive()]
     known = {t.ident for t in threading.enumerate()}
     raw = [i for i in sys._current_frames() if i not in before_idents and i not in known]
-    if alive or raw:
-        recheck = time.monotonic() + LEAK_RECHECK
-        for thread in alive:
-            thread.join(max(0.0, recheck - time.monotonic()))
-        alive = [t for t in alive if t.is_alive()]
-        time.sleep(max(0.0, recheck - time.monotonic()))  # noqa: TID251 -- bounded grace
+    if raw:  # not threading.Thread objects: nothing to join, look again at the grace
+        time.sleep(max(0.0, deadline - time.monotonic()))  # noqa: TID251 -- bounded grace
         raw = [i for i in sys._current_frames() if i not in before_idents and i not in known]
+    alive = [t for t in new if t.is_alive()]
+    if alive:
+        frames = sys._current_frames()
+        exiting = [t for t in alive if t.ident is None or _exiting(frames.get(t.ident))]
+        del frames
+        end = time.monotonic() + EXIT_JOIN
+        for thread in exiting:
+            thread.join(max(0.0, end - time.monotonic()))
+        alive = [t for t in alive if t.is_alive()]
     if not alive and not raw:
         return [], []
     labels = [f"{t.name!r} ({'daemon' if t.daemon else 'non-daemon'})" for t in alive] + [
@@ -296,6 +306,23 @@ def _leaked_threads(
     ]
     exclude = {t.ident for t in before if t.ident is not None} | before_idents
     return labels, ["threads still alive:", *dump_threads(exclude=exclude)]
+
+
+def _exiting(frame: FrameType | None) -> bool:
+    """True when a thread's stack is only ``threading``'s bootstrap: its target returned.
+
+    Every frame is in ``threading.py`` and ``run`` (if still there) is the innermost one,
+    so a target that is itself a ``threading`` wait (``Event.wait``) does not count.
+    """
+    innermost = True
+    while frame is not None:
+        if frame.f_code.co_filename != threading.__file__:
+            return False
+        if frame.f_code.co_name == "run" and not innermost:
+            return False
+        innermost = False
+        frame = frame.f_back
+    return True
 
 
 def _fresh_stdio() -> None:

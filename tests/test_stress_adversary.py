@@ -59,6 +59,7 @@ BROKEN = [
     Case("adversary_errors:first_exception_partial", {"awkward": False}),
     Case("adversary_probes:fallback_on_empty", {"faults": False}),
     Case("adversary_probes:retry_until_it_works", {"awkward": False}),
+    Case("adversary_probes:linger_after_return", QUIET),
 ]
 
 #: Broken pipelines whose defect hides behind rarer timing or a lucky preemption.
@@ -109,7 +110,6 @@ def test_every_adversary_pipeline_is_accounted_for() -> None:
     judged_wrongly = {
         "adversary_longlived:shared_pool_lazy",
         "adversary_probes:idle_timeout_half_second",
-        "adversary_probes:linger_after_return",
     }
     listed = {case.target for case in BROKEN + BROKEN_SLOW + CORRECT} | judged_wrongly
     modules = [
