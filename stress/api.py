@@ -17,6 +17,8 @@ from typing import Any
 
 from stress.config import DEFAULT_MAX_ITEMS, SearchOptions, TrialConfig
 from stress.errors import DefectFound, UsageError
+from stress.fixed.spec import make_fixed
+from stress.fixed.watch import stamp
 from stress.report import defect_text, make_token, parse_token, pass_text
 from stress.search import SearchResult, search
 from stress.shrink import ShrinkResult, shrink
@@ -143,6 +145,7 @@ def campaign(
             configurations=result.configurations,
             seed=result.seed,
             skipped=result.skipped,
+            results_checked=result.results_checked,
         )
         return Campaign(spec, result, text)
     shrunk = None
@@ -155,6 +158,8 @@ def campaign(
         else:
             record = result.defect = shrunk.record
             record.details = [*shrunk.lines(), *record.details]
+    if spec.fixed is not None:  # the token carries the items' digest for the replay
+        record = result.defect = stamp(record)
     token = make_token(record.config)
     extra = ""
     if trial_timeout != DEFAULT_TRIAL_TIMEOUT:
@@ -163,6 +168,10 @@ def campaign(
             if spec.kind == "callable"
             else f"--trial-timeout {trial_timeout:g}"
         )
+    if spec.fixed is not None:
+        joiner = ", " if spec.kind == "callable" else " "
+        fixed_options = spec.fixed.replay_options(spec.kind)
+        extra = joiner.join(part for part in (fixed_options, extra) if part)
     replay_line = spec.replay_line(token, extra)
     text = defect_text(record, seed=result.seed, replay=replay_line)
     return Campaign(spec, result, text, token, replay_line, shrunk)
@@ -181,6 +190,10 @@ def check(
     stages: int | None = None,
     workers: Sequence[int] | None = None,
     max_items: int = DEFAULT_MAX_ITEMS,
+    fixed: bool | None = None,
+    expect: Callable[[Any], Any] | str | None = None,
+    patch: Sequence[str] | str = (),
+    items: object = None,
 ) -> CheckResult:
     """Stress ``target``; return what was explored, or raise :class:`DefectFound`.
 
@@ -195,7 +208,14 @@ def check(
     options = make_options(
         stages=stages, workers=workers, max_items=max_items, faults=faults, awkward=awkward
     )
-    spec = parse_target(target)
+    spec = make_fixed(
+        parse_target(target),
+        fixed=fixed,
+        expect=expect,
+        patch=patch,
+        items=items,
+        options=options,
+    )
     replay_config = parse_token(replay) if replay is not None else None
     done = campaign(
         spec,
@@ -226,4 +246,5 @@ def check(
         configurations=result.configurations,
         seed=result.seed,
         skipped=result.skipped,
+        results_checked=result.results_checked,
     )

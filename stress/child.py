@@ -36,6 +36,7 @@ from typing import Any, NoReturn
 
 from stress.config import TrialConfig
 from stress.errors import Unsupported, UsageError, find_fault, walk_exception
+from stress.fixed.trial import FixedTrial, before_import
 from stress.oracle import Observation, Verdict, classify
 from stress.targets import TargetSpec
 from stress.waits import dump_threads
@@ -141,12 +142,17 @@ class _Trial:
     """State of the one trial this child runs."""
 
     def __init__(
-        self, target: Callable[..., Any], config: TrialConfig, reporter: _Reporter
+        self,
+        target: Callable[..., Any],
+        config: TrialConfig,
+        reporter: _Reporter,
+        fixed: FixedTrial | None = None,
     ) -> None:
         self.target, self.config, self.reporter = target, config, reporter
-        self.workload = Workload(config)
-        self.expected = self.workload.expected()
-        self.intermediates = self._intermediates()
+        self.fixed = fixed  # a fixed pipeline's items, patches and pressure
+        self.workload = fixed.workload if fixed is not None else Workload(config)
+        self.expected = fixed.expected if fixed is not None else self.workload.expected()
+        self.intermediates = [] if fixed is not None else self._intermediates()
         self.results: list[Any] = []
 
     def _intermediates(self) -> list[list[Any]]:
@@ -192,7 +198,11 @@ class _Trial:
             "threads:",
             *dump_threads(exclude={watchdog}),
         ]
-        self._finish(classify(obs), duration=waited)
+        self._finish(self._classify(obs), duration=waited)
+
+    def _classify(self, obs: Observation) -> Verdict:
+        verdict = classify(obs)
+        return self.fixed.judge(verdict, obs) if self.fixed is not None else verdict
 
     def _finish(self, verdict: Verdict, *, duration: float) -> NoReturn:
         counts = dict(verdict.counts)
@@ -234,7 +244,7 @@ class _Trial:
         del error
         gc.collect()
         obs.leaked, obs.leak_stacks = _leaked_threads(before, before_idents, ended + GRACE)
-        self._finish(classify(obs), duration=ended - started)
+        self._finish(self._classify(obs), duration=ended - started)
 
     def _call(self, obs: Observation) -> BaseException | None:
         """Call, iterate to exhaustion, ``close()``; the raised exception, if any."""
@@ -242,7 +252,10 @@ class _Trial:
         stages = list(self.workload.stages)
         workers = list(self.config.workers)
         try:
-            out = self.target(items, stages, workers)
+            if self.fixed is not None:  # pipeline(items), under pressure
+                out = self.fixed.call(self.target, items, obs)
+            else:
+                out = self.target(items, stages, workers)
             if out is None:
                 obs.returned_none = True
             else:
@@ -257,9 +270,13 @@ class _Trial:
                     close()
             del out
         except BaseException as error:  # SystemExit and GeneratorExit count as raising
+            if self.fixed is not None:
+                self.fixed.stop()
             obs.error_type = f"{type(error).__module__}.{type(error).__qualname__}"
             obs.error_text = "".join(traceback.format_exception(error)).rstrip()
             return error
+        if self.fixed is not None:
+            self.fixed.stop()
         obs.returned = True
         return None
 
@@ -346,8 +363,13 @@ def main(spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int) -
     reporter = _Reporter(fd)
     try:
         _fresh_stdio()
+        if spec.fixed is not None:
+            before_import(config)  # locks and queues made at import get pressure too
+        fixed = None
         try:
             target = spec.resolve()
+            if spec.fixed is not None:
+                fixed = FixedTrial(spec.fixed, config, target)
         except UsageError as error:
             reporter.send({"kind": "usage", "message": str(error)})
             os._exit(0)
@@ -358,7 +380,7 @@ def main(spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int) -
         # one) waits forever in a forked child for a watchdog thread that is not there.
         faulthandler.enable(file=sys.stderr, all_threads=True)
         sys.setswitchinterval(config.switch_interval)
-        _Trial(target, config, reporter).run(trial_timeout)
+        _Trial(target, config, reporter, fixed).run(trial_timeout)
     except BaseException as error:  # the harness's own failure: say so, exit 3 upstream
         try:
             reporter.send(

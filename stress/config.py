@@ -69,6 +69,8 @@ class TrialConfig:
     slow_stage: int = 0  # where last_slow / first_slow / sibling_slow apply
     spin: float = 0.0  # share of delays spent spinning (holding the GIL) rather than asleep
     switch_interval: float = 0.005
+    items_digest: str = ""  # a fixed pipeline's items, as drawn (stress.fixed.items)
+    reference_results: int = -1  # results those items gave in another trial (-1: none)
 
     @property
     def stages(self) -> int:
@@ -82,6 +84,8 @@ class TrialConfig:
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["workers"] = list(self.workers)
+        if not self.items_digest:  # the fixed-pipeline fields appear only when set
+            del data["items_digest"], data["reference_results"]
         return data
 
     @classmethod
@@ -123,6 +127,8 @@ class TrialConfig:
             raise ValueError("switch_interval or delay_us out of range")
         if not 0 <= self.slow_ms <= 1000:
             raise ValueError("slow_ms out of range")
+        if not isinstance(self.items_digest, str) or not isinstance(self.reference_results, int):
+            raise ValueError("items_digest must be a string and reference_results an int")
 
 
 def _weighted(rng: random.Random, table: list[tuple[float, Any]]) -> Any:

@@ -132,8 +132,14 @@ def defect_text(record: TrialRecord, *, seed: int, replay: str) -> str:
     return "\n".join(lines)
 
 
-def pass_text(*, trials: int, configurations: int, seed: int, skipped: int) -> str:
-    return f"PASS trials={trials} configurations={configurations} seed={seed} skipped={skipped}"
+def pass_text(
+    *, trials: int, configurations: int, seed: int, skipped: int, results_checked: bool = True
+) -> str:
+    unchecked = "" if results_checked else " results=unchecked"
+    return (
+        f"PASS trials={trials} configurations={configurations} seed={seed} skipped={skipped}"
+        f"{unchecked}"
+    )
 
 
 def json_document(

@@ -27,6 +27,7 @@ from stress.api import (
 )
 from stress.config import DEFAULT_MAX_ITEMS
 from stress.errors import InternalError, UsageError
+from stress.fixed.spec import make_fixed
 from stress.report import check_writable, json_document, parse_token, write_json
 from stress.search import Progress
 from stress.targets import parse_target
@@ -121,6 +122,24 @@ def build_parser() -> argparse.ArgumentParser:
         choices=MODES,
         help="auto (= threads for now), threads, scheduled (not yet)",
     )
+    fixed = parser.add_argument_group("a fixed pipeline, pipeline(items) (README: Test your own)")
+    fixed.add_argument(
+        "--fixed",
+        action="store_true",
+        default=None,
+        help="the target is pipeline(items) (assumed when it takes exactly one argument)",
+    )
+    fixed.add_argument("--items", metavar="MODULE:ATTR", help="a hypothesis strategy for one item")
+    fixed.add_argument(
+        "--expect", metavar="MODULE:ATTR", help="a function from one item to its result"
+    )
+    fixed.add_argument(
+        "--patch",
+        metavar="MODULE:ATTR",
+        action="append",
+        default=[],
+        help="a stage function to wrap inside trials (repeatable; ATTR may be Class.method)",
+    )
     parser.add_argument("--json", metavar="PATH", help="write the full result as JSON")
     parser.add_argument("--version", action="version", version=f"stress {__version__}")
     return parser
@@ -156,7 +175,14 @@ def _run(argv: list[str]) -> int:
     )
     if args.json:
         check_writable(args.json)
-    spec = parse_target(args.target)
+    spec = make_fixed(
+        parse_target(args.target),
+        fixed=args.fixed,
+        expect=args.expect,
+        patch=args.patch,
+        items=args.items,
+        options=options,
+    )
     replay = parse_token(args.replay) if args.replay is not None else None
     progress = Progress(args.budget)
     try:
@@ -205,6 +231,7 @@ def _run(argv: list[str]) -> int:
                 "faults": not args.no_faults,
                 "awkward": not args.no_awkward,
                 "mode": args.mode,
+                "fixed": spec.fixed.describe() if spec.fixed is not None else None,
             },
             record=result.defect,
             replay=done.replay,

@@ -27,6 +27,7 @@ import tqdm
 
 from stress.config import SearchOptions, TrialConfig, draw
 from stress.errors import UsageError
+from stress.fixed.watch import FixedWatch
 from stress.runner import TrialProcess, TrialRecord, wait_any
 from stress.targets import TargetSpec
 
@@ -44,6 +45,7 @@ class SearchResult:
     defect: TrialRecord | None = None
     interrupted: bool = False
     elapsed: float = 0.0
+    results_checked: bool = True  # False: a fixed pipeline whose results were not compared
 
     @property
     def configurations(self) -> int:
@@ -84,6 +86,7 @@ def search(
     deadline = start + budget
     result = SearchResult(seed=replay.seed if replay else seed)
     active: list[TrialProcess] = []
+    watch = FixedWatch(spec.fixed) if spec.fixed is not None else None
     k = 0
     try:
         while True:
@@ -92,7 +95,12 @@ def search(
                 and (k == 0 or time.monotonic() < deadline)
                 and (replay is None or k < REPLAY_RUNS)
             ):
-                config = replay if replay is not None else draw(seed, k, options)
+                if replay is not None:
+                    config = replay
+                elif spec.fixed is not None:  # pipeline(items): its own draw
+                    config = spec.fixed.draw(seed, k, options)
+                else:
+                    config = draw(seed, k, options)
                 active.append(
                     TrialProcess(
                         spec,
@@ -110,6 +118,8 @@ def search(
                 if record is None:
                     continue
                 active.remove(trial)
+                if watch is not None:  # fewer results for the same items, patch calls
+                    record = watch.see(record)
                 result.trials += 1
                 result.shapes.add(record.config.shape)
                 result.skipped += record.skipped
@@ -125,6 +135,10 @@ def search(
         for trial in active:  # in flight when a defect was found: not counted
             trial.abandon()
     result.elapsed = time.monotonic() - start
+    if watch is not None:
+        result.results_checked = watch.results_checked
+        if result.defect is None and not result.interrupted:
+            watch.finish(trials=result.trials - result.skipped)
     if result.trials and result.skipped == result.trials and not result.interrupted:
         raise UsageError(
             f"every trial ({result.trials}) raised Unsupported: the target takes none of "

@@ -19,10 +19,13 @@ import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reference import VARIANTS
 from stress.errors import UsageError
+
+if TYPE_CHECKING:
+    from stress.fixed.spec import FixedSpec
 
 _IDENT = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 
@@ -34,6 +37,7 @@ class TargetSpec:
     kind: str
     name: str  # the variant name, "module:attribute", or the callable's qualified name
     func: Callable[..., Any] | None = None
+    fixed: FixedSpec | None = None  # a fixed pipeline, pipeline(items) (stress.fixed)
 
     def resolve(self) -> Callable[..., Any]:
         """The callable itself; ``UsageError`` with a one-line message if there is none."""

@@ -143,8 +143,8 @@ def test_a_thread_draws_the_same_delays_in_every_run() -> None:
 def test_pressure_is_a_pure_function_of_seed_and_k_and_sometimes_off() -> None:
     drawn = [pressure.draw_pressure(4, k) for k in range(200)]
     assert drawn == [pressure.draw_pressure(4, k) for k in range(200)]
-    assert any(not p.points for p in drawn)
-    assert all({"queue", "lock", "condition"} <= set(p.points) for p in drawn if p.points)
+    assert any(p.rate == 0 for p in drawn)  # no delays, still counting operations
+    assert all({"queue", "lock", "condition"} <= set(p.points) for p in drawn)
     assert len({p.to_json()["rate"] for p in drawn}) > 1
 
 

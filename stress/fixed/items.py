@@ -92,18 +92,24 @@ def _chunk(strategy: Any, chunk_seed: int, size: int) -> list[Any]:
     return drawn[-1]
 
 
+def ensure_strategy(strategy: object) -> None:
+    """``UsageError`` (one line) unless ``strategy`` is a hypothesis strategy."""
+    from hypothesis.strategies import SearchStrategy  # noqa: PLC0415 -- only with --items
+
+    if not isinstance(strategy, SearchStrategy):
+        raise UsageError(
+            f"--items must name a hypothesis strategy for one item, not a {type(strategy).__name__}"
+        )
+
+
 def strategy_items(strategy: Any, seed: int, group: int, count: int) -> list[Any]:
     """``count`` values drawn from ``strategy``, the same for the same (seed, group).
 
     ``UsageError`` (one line) if ``strategy`` is not a strategy or cannot draw them.
     """
     from hypothesis.errors import HypothesisException  # noqa: PLC0415 -- only with --items
-    from hypothesis.strategies import SearchStrategy  # noqa: PLC0415
 
-    if not isinstance(strategy, SearchStrategy):
-        raise UsageError(
-            f"--items must name a hypothesis strategy for one item, not a {type(strategy).__name__}"
-        )
+    ensure_strategy(strategy)
     items: list[Any] = []
     rng = random.Random(f"fixed-strategy:{seed}:{group}")
     while len(items) < count:

@@ -150,13 +150,18 @@ def install(
     return done
 
 
-def _user_module(name: str, module: types.ModuleType) -> bool:
+_STDLIB_PREFIXES = tuple({_STDLIB, _PLATSTDLIB, *sysconfig.get_paths().values()} - {""})
+
+
+def _where(name: str, module: types.ModuleType) -> str:
+    """``stdlib``, ``packages`` (site-packages) or ``local`` (the user's own code)."""
     path = getattr(module, "__file__", None)
     if not path:
-        return name == "__main__"
-    real = os.path.realpath(path)
-    in_stdlib = real.startswith((_STDLIB, _PLATSTDLIB)) and "-packages" not in real
-    return not in_stdlib
+        top = name.partition(".")[0]
+        return "stdlib" if top in sys.stdlib_module_names or name != "__main__" else "local"
+    if "-packages" in path:
+        return "packages"
+    return "stdlib" if path.startswith(_STDLIB_PREFIXES) else "local"
 
 
 class _Scanner:
@@ -171,23 +176,22 @@ class _Scanner:
 
     def _swap(self, value: object, where: str) -> object:
         """The replacement for ``value`` (itself if none); records unreplaceable ones."""
-        patch = self._hit(value)
-        if patch is not None:
+        patch = self.by_id.get(id(value))
+        if patch is not None and patch.original is value:
             patch.replaced.append(where)
             return patch.wrapper
-        if isinstance(value, staticmethod | classmethod):
-            patch = self._hit(value.__func__)
+        kind = type(value)
+        if kind is staticmethod or kind is classmethod:
+            patch = self._hit(value.__func__)  # type: ignore[attr-defined]
             if patch is not None:
                 patch.replaced.append(where)
-                return type(value)(patch.wrapper)
-            return value
-        inner = None
-        if isinstance(value, types.MethodType):
-            inner, kind = value.__func__, "a bound method"
-        elif isinstance(value, functools.partial):
-            inner, kind = value.func, "a functools.partial"
-        if inner is not None and (patch := self._hit(inner)) is not None:
-            patch.unreplaceable.append(f"{kind} at {where}")
+                return kind(patch.wrapper)
+        elif kind is types.MethodType or kind is functools.partial:
+            inner = value.__func__ if kind is types.MethodType else value.func  # type: ignore[attr-defined]
+            patch = self._hit(inner)
+            if patch is not None:
+                label = "a bound method" if kind is types.MethodType else "a functools.partial"
+                patch.unreplaceable.append(f"{label} at {where}")
         return value
 
     def scan(self, roots: Iterable[object]) -> None:
@@ -198,7 +202,10 @@ class _Scanner:
                 namespace = vars(module)
             except TypeError:
                 continue
-            deep = _user_module(name, module)
+            place = _where(name, module)
+            if place == "stdlib":
+                continue  # the standard library never holds the user's stage functions
+            deep = place == "local"
             for attr, value in list(namespace.items()):
                 where = f"{name}.{attr}"
                 new = self._swap(value, where)

@@ -32,6 +32,7 @@ import contextlib
 import functools
 import queue
 import random
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,6 +40,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 POINTS = ("queue", "lock", "condition", "event", "barrier", "semaphore", "thread_start")
+#: Seconds of sleep a trial's pressure may add in all (then it only yields): keeps a
+#: trial with hundreds of items about as cheap as one without pressure.
+SLEEP_BUDGET = 0.02
+#: What a short sleep really costs on Linux (the default timer slack is 50 us).
+TIMER_SLACK = 50e-6
 #: The points every pressured trial keeps (the others are drawn, each half the time).
 _CORE = frozenset({"queue", "lock", "condition"})
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,8 +78,8 @@ def draw_pressure(seed: int, k: int, points: tuple[str, ...] = POINTS) -> Pressu
     noise evens the threads out); yields pay nearly as well as short sleeps.
     """
     rng = random.Random(f"pressure:{seed}:{k}")
-    if rng.random() < 0.1:
-        return Pressure(seed, k, (), 0.0)
+    if rng.random() < 0.1:  # no delays; the points still count operations (progress)
+        return Pressure(seed, k, points, 0.0)
     chosen = tuple(p for p in points if p in _CORE or rng.random() < 0.5) or points
     return Pressure(
         seed,
@@ -88,6 +94,8 @@ def draw_pressure(seed: int, k: int, points: tuple[str, ...] = POINTS) -> Pressu
 class _State:
     pressure: Pressure | None = None
     on = False
+    slept = 0.0  # seconds of sleep requested so far in this trial (about)
+    ops = 0  # synchronisation operations seen while on (about)
 
 
 _state = _State()
@@ -115,6 +123,7 @@ def jitter() -> None:
     """Maybe delay the calling thread (the one place every point goes through)."""
     if not _state.on:
         return
+    _state.ops += 1  # lossy across threads: only "did it move" matters (the watchdog)
     try:
         rng = _local.rng
     except AttributeError:
@@ -126,14 +135,31 @@ def jitter() -> None:
     u = rng.random()
     if u >= pressure.rate:
         return
-    if u < pressure.rate * pressure.yield_share:
+    if u < pressure.rate * pressure.yield_share or _state.slept > SLEEP_BUDGET:
         _pause(0.0)  # hand the GIL over
     else:
-        _pause(1e-6 + rng.random() * pressure.max_us * 1e-6)
+        seconds = 1e-6 + rng.random() * pressure.max_us * 1e-6
+        _state.slept += seconds + TIMER_SLACK  # lossy across threads: a bound, not a count
+        _pause(seconds)
 
 
 def _pause(seconds: float) -> None:
     time.sleep(seconds)  # noqa: TID251 -- the harness's timing noise
+
+
+def operations() -> int:
+    """About how many synchronisation operations ran under pressure so far."""
+    return _state.ops
+
+
+def current_points() -> tuple[str, ...]:
+    """The points installed in this process (none before :func:`install`)."""
+    return _state.pressure.points if _state.pressure is not None else ()
+
+
+def switch(on: bool) -> None:
+    """Pressure on (during the target's call and the reading of its results) or off."""
+    _state.on = on and _state.pressure is not None
 
 
 @contextlib.contextmanager
@@ -146,10 +172,26 @@ def active() -> Iterator[None]:
         _state.on = False
 
 
+def _made_by_stdlib() -> bool:
+    """Whether the code creating a lock (two frames up) is the standard library's."""
+    name = sys._getframe(2).f_globals.get("__name__", "")
+    return str(name).partition(".")[0] in sys.stdlib_module_names
+
+
 class PressLock:
-    """``threading.Lock`` with a delay before acquiring and after releasing."""
+    """``threading.Lock`` with a delay before acquiring and after releasing.
+
+    Only the code under test gets one: a lock made by the standard library (inside
+    ``Queue``, ``Condition``, ``Event``, executors) stays real, since the methods
+    around it are pressure points already and a Python-level lock there costs much.
+    """
 
     __slots__ = ("_inner",)
+
+    def __new__(cls) -> Any:
+        if _made_by_stdlib():
+            return _allocate_lock()
+        return super().__new__(cls)
 
     def __init__(self) -> None:
         self._inner = _allocate_lock()
@@ -182,6 +224,11 @@ class PressRLock:
     """``threading.RLock`` with the same delays; ``Condition``'s hooks delegate."""
 
     __slots__ = ("_inner",)
+
+    def __new__(cls) -> Any:
+        if _made_by_stdlib():
+            return _RealRLock()
+        return super().__new__(cls)
 
     def __init__(self) -> None:
         self._inner = _RealRLock()
