@@ -9,10 +9,13 @@ Invariants:
   ``os._exit``, so neither non-daemon threads nor ``concurrent.futures``'s exit hook
   can keep it alive.
 * Threads alive before the call (the watchdog, import-time executors) are exempt from
-  the leak check; everything the harness held of the call (the iterator, the raised
-  exception's traceback and frames, the injected faults' tracebacks) is dropped and
-  collected *before* live threads are counted, so an executor the target left to the
-  garbage collector may wind down as it would in the caller.
+  the leak check, and so are the workers of a ``ThreadPoolExecutor`` that existed
+  before the call (made at import, its threads started lazily in the call); one made
+  during the call and left running is not exempt.  Everything the harness held of the
+  call (the iterator, the raised exception's traceback and frames, the injected
+  faults' tracebacks) is dropped and collected *before* live threads are counted, so
+  an executor the target left to the garbage collector may wind down as it would in
+  the caller.
 * HANG is confirmed before it is reported: after ``trial_timeout`` the watchdog keeps
   looking while stage calls or results advance or a thread of the call is running
   (``/proc``), and reports only after a quiet spell, or 5 s more at most.
@@ -30,7 +33,10 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import thread as futures_thread
 from types import FrameType
 from typing import Any, NoReturn
 
@@ -221,6 +227,7 @@ class _Trial:
 
     def run(self, trial_timeout: float) -> NoReturn:
         before = set(threading.enumerate())
+        earlier = _executors()
         watchdog = _Watchdog(self, trial_timeout)
         before_idents = {watchdog.start(), *sys._current_frames()}
         obs = self.observation()
@@ -243,7 +250,9 @@ class _Trial:
         _drop_tracebacks(*self.workload.faults)
         del error
         gc.collect()
-        obs.leaked, obs.leak_stacks = _leaked_threads(before, before_idents, ended + GRACE)
+        obs.leaked, obs.leak_stacks = _leaked_threads(
+            before, before_idents, ended + GRACE, _made_since(earlier)
+        )
         self._finish(self._classify(obs), duration=ended - started)
 
     def _call(self, obs: Observation) -> BaseException | None:
@@ -290,8 +299,42 @@ def _drop_tracebacks(*errors: BaseException) -> None:
                 inner.__traceback__ = None
 
 
+def _executors() -> dict[int, weakref.ref[ThreadPoolExecutor]]:
+    """The executors this process's collector tracks now (a forked child's inherited
+    objects are frozen, untracked: they existed before the call too)."""
+    return {
+        id(obj): weakref.ref(obj) for obj in gc.get_objects() if isinstance(obj, ThreadPoolExecutor)
+    }
+
+
+def _made_since(earlier: dict[int, weakref.ref[ThreadPoolExecutor]]) -> set[int]:
+    """ids of the live executors that are not among ``earlier``: made during the call."""
+    return {
+        key
+        for key, ref in _executors().items()
+        if key not in earlier or earlier[key]() is not ref()
+    }
+
+
+def _earlier_pool_worker(thread: threading.Thread, made: set[int]) -> bool:
+    """A worker of a live ``ThreadPoolExecutor`` not made during the call.
+
+    Its workers run ``concurrent.futures.thread._worker`` with a weak reference to
+    their executor as the first argument (3.11 to 3.13).
+    """
+    if getattr(thread, "_target", None) is not futures_thread._worker:
+        return False
+    args = getattr(thread, "_args", None) or ()
+    ref = args[0] if args else None
+    executor = ref() if isinstance(ref, weakref.ref) else None
+    return isinstance(executor, ThreadPoolExecutor) and id(executor) not in made
+
+
 def _leaked_threads(
-    before: set[threading.Thread], before_idents: set[int], deadline: float
+    before: set[threading.Thread],
+    before_idents: set[int],
+    deadline: float,
+    made: set[int],
 ) -> tuple[list[str], list[str]]:
     """Threads started during the call and still alive at ``deadline``.
 
@@ -299,7 +342,8 @@ def _leaked_threads(
     blocked, idle in a pool) is a leak; only one whose target has returned, caught in
     the threading module's own exit, gets :data:`EXIT_JOIN` more.
     """
-    new = [t for t in threading.enumerate() if t not in before]
+    kept = [t for t in threading.enumerate() if t not in before and _earlier_pool_worker(t, made)]
+    new = [t for t in threading.enumerate() if t not in before and t not in kept]
     for thread in new:
         thread.join(max(0.0, deadline - time.monotonic()))
     known = {t.ident for t in threading.enumerate()}
@@ -321,7 +365,7 @@ def _leaked_threads(
     labels = [f"{t.name!r} ({'daemon' if t.daemon else 'non-daemon'})" for t in alive] + [
         f"thread ident {i:#x} (not a threading.Thread)" for i in raw
     ]
-    exclude = {t.ident for t in before if t.ident is not None} | before_idents
+    exclude = {t.ident for t in [*before, *kept] if t.ident is not None} | before_idents
     return labels, ["threads still alive:", *dump_threads(exclude=exclude)]
 
 
