@@ -19,8 +19,19 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from stress.power import portfolio
+
 #: Timing schedules (see :mod:`stress.workload` for what each does).
-SCHEDULES = ("zero", "uniform", "heavy", "last_slow", "first_slow", "sibling_slow")
+SCHEDULES = (
+    "zero",
+    "uniform",
+    "heavy",
+    "last_slow",
+    "first_slow",
+    "sibling_slow",
+    "outlive",
+    "burst",
+)
 #: ``fault_call`` value meaning every call of the stage raises.
 EVERY_CALL = -1
 DEFAULT_MAX_ITEMS = 300
@@ -69,8 +80,10 @@ class TrialConfig:
     slow_stage: int = 0  # where last_slow / first_slow / sibling_slow apply
     spin: float = 0.0  # share of delays spent spinning (holding the GIL) rather than asleep
     switch_interval: float = 0.005
-    items_digest: str = ""  # a fixed pipeline's items, as drawn (stress.fixed.items)
-    reference_results: int = -1  # results those items gave in another trial (-1: none)
+    strategy: str = "timing"  # the portfolio strategy that drew it (stress.power)
+    preempt: float = 0.0  # share of the target's trace events that preempt (0: none)
+    preempt_hold_us: float = 0.0  # 0: a preemption yields the GIL; else holds this long
+    preempt_ops: bool = False  # preempt between bytecodes, not only between lines
 
     @property
     def stages(self) -> int:
@@ -84,8 +97,6 @@ class TrialConfig:
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["workers"] = list(self.workers)
-        if not self.items_digest:  # the fixed-pipeline fields appear only when set
-            del data["items_digest"], data["reference_results"]
         return data
 
     @classmethod
@@ -127,8 +138,10 @@ class TrialConfig:
             raise ValueError("switch_interval or delay_us out of range")
         if not 0 <= self.slow_ms <= 1000:
             raise ValueError("slow_ms out of range")
-        if not isinstance(self.items_digest, str) or not isinstance(self.reference_results, int):
-            raise ValueError("items_digest must be a string and reference_results an int")
+        if not (0.0 <= self.preempt <= 1.0 and 0.0 <= self.preempt_hold_us <= 1e5):
+            raise ValueError("preempt is a share between 0 and 1, preempt_hold_us <= 1e5")
+        if not isinstance(self.strategy, str) or not isinstance(self.preempt_ops, bool):
+            raise ValueError("strategy must be a string and preempt_ops a bool")
 
 
 def _weighted(rng: random.Random, table: list[tuple[float, Any]]) -> Any:
@@ -218,7 +231,7 @@ def draw(seed: int, k: int, options: SearchOptions) -> TrialConfig:
     # Keep a trial's deliberate slowness to about 0.3 s, whatever its size.
     slow_ms = min(rng.choice((1.0, 3.0, 10.0, 30.0)), 300.0 / max(1, items))
     switch_interval = _weighted(rng, [(30, 0.005), (25, 0.001), (25, 1e-4), (12, 1e-5), (8, 1e-6)])
-    return TrialConfig(
+    config = TrialConfig(
         seed=seed,
         k=k,
         workers=workers,
@@ -233,3 +246,5 @@ def draw(seed: int, k: int, options: SearchOptions) -> TrialConfig:
         spin=rng.choice((0.0, 0.0, 0.3, 1.0)),
         switch_interval=switch_interval,
     )
+    drawn: TrialConfig = portfolio(config, faults=options.faults)
+    return drawn

@@ -18,9 +18,10 @@ Invariants:
   event.  A thread whose events are the same in two runs (a deterministic function on
   one thread) is preempted at the same events in both; :attr:`Preempter.log` records
   them when asked.
-* A trial is slowed by at most ``max_hold`` seconds of holds in all (then points only
-  yield), plus the tracing itself (about 1 to 2 us per traced event), so preemption
-  never turns a slow trial into a false HANG.
+* A trial is slowed by about ``max_hold`` seconds of preemption at most (measured: a
+  yield may cost a whole switch interval; past the bound points are only counted), plus
+  the tracing itself (a few us per traced event), so preemption never turns a slow
+  trial into a false HANG.
 * Mechanism: ``sys.monitoring`` (PEP 669) on Python 3.12+, where an untraced location
   is disabled after its first event and costs nothing after; ``sys.settrace`` with
   ``threading.settrace`` on 3.11, where untraced frames get no local tracer.
@@ -58,7 +59,7 @@ class Plan:
     hold_us: float = 0.0  # 0: yield the GIL; else sleep about this long (0.5x to 1.5x)
     opcodes: bool = False  # also stop between bytecodes, not only between lines
     include: tuple[str, ...] = ()  # path prefixes traced even where the filter skips
-    max_hold: float = 0.3  # seconds of holds per process; points past it only yield
+    max_hold: float = 0.3  # seconds spent preempted per process; past it, points only count
 
 
 def _harness_roots() -> tuple[list[str], list[str]]:
@@ -127,24 +128,25 @@ class Preempter:
             raise ValueError("sys.monitoring needs Python 3.12+")
         self.log: dict[int, list[int]] | None = {} if log else None  # rank -> event indices
         self._selected = FileFilter(plan.include)
-        self._threads: dict[int, _Thread] = {}
+        self._threads: list[_Thread] = []  # every thread's stream, in rank order
+        self._local = threading.local()  # this thread's stream (idents are reused)
         self._lock = threading.Lock()
         self._tool: int | None = None
         self._active = False
         self._hold = max(0.0, plan.hold_us) * 1e-6
-        self._held = 0.0  # seconds held so far (racy sum: a bound, not an account)
+        self._held = 0.0  # seconds spent preempted so far (racy sum: a bound, not an account)
 
     # -- the per-event decision (hot path) -----------------------------------------
 
     def _thread(self) -> _Thread:
         with self._lock:
-            state = self._threads.get(threading.get_ident())
-            if state is None:
-                rank = len(self._threads)
-                rng = random.Random(f"{self.plan.seed}:{self.plan.k}:preempt:{rank}")
-                state = self._threads[threading.get_ident()] = _Thread(rank, rng)
-                state.gap = self._gap(rng)
-            return state
+            rank = len(self._threads)
+            rng = random.Random(f"{self.plan.seed}:{self.plan.k}:preempt:{rank}")
+            state = _Thread(rank, rng)
+            state.gap = self._gap(rng)
+            self._threads.append(state)
+        self._local.state = state
+        return state
 
     def _gap(self, rng: random.Random) -> int:
         """Events up to and including the next point: geometric with mean 1/share."""
@@ -156,7 +158,7 @@ class Preempter:
         return 1 + int(math.log(1.0 - rng.random()) / math.log(1.0 - share))
 
     def _event(self) -> None:
-        state = self._threads.get(threading.get_ident()) or self._thread()
+        state = getattr(self._local, "state", None) or self._thread()
         state.events += 1
         state.gap -= 1
         if state.gap > 0 or not self._active:
@@ -166,11 +168,14 @@ class Preempter:
         if self.log is not None:
             self.log.setdefault(state.rank, []).append(state.events)
         pause = self._hold * (0.5 + state.rng.random())
-        if self._hold and self._held + pause <= self.plan.max_hold:
-            self._held += pause
+        if self._held >= self.plan.max_hold:
+            return  # this trial has been slowed enough: points are only counted now
+        began = time.perf_counter()
+        if pause:
             time.sleep(pause)  # noqa: TID251 -- the harness's preemption
         else:
-            os.sched_yield()  # releases the GIL: a waiting thread may take it
+            os.sched_yield()  # releases the GIL; getting it back may take a switch interval
+        self._held += time.perf_counter() - began
 
     # -- sys.settrace (3.11, or on request) ----------------------------------------
 
@@ -237,7 +242,7 @@ class Preempter:
     def stats(self) -> dict[str, int]:
         """Traced events, preemption points and threads seen so far."""
         with self._lock:
-            states = list(self._threads.values())
+            states = list(self._threads)
         return {
             "preempt_events": sum(s.events for s in states),
             "preempt_points": sum(s.points for s in states),

@@ -30,6 +30,7 @@ from typing import Any
 
 from stress.config import EVERY_CALL, TrialConfig
 from stress.errors import TOKEN_PREFIX, InjectedFault
+from stress.power import extreme_delay
 
 _MULTIPLIERS = (3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41)
 _MASK = (1 << 64) - 1
@@ -180,6 +181,8 @@ class Workload(Values):
 
     def delay_seconds(self, stage: int, n: int) -> float:
         c = self.config
+        if c.schedule in ("outlive", "burst"):
+            return extreme_delay(c, stage, n)
         u = _mix(self._salt, 6, stage, n)
         small = 0.0
         if c.schedule == "uniform":
@@ -208,7 +211,10 @@ class Workload(Values):
             while time.perf_counter() < end:
                 pass
         else:
-            time.sleep(seconds)  # noqa: TID251 -- the harness's timing noise
+            end = time.monotonic() + seconds
+            while (left := end - time.monotonic()) > 0:  # a long sleep shows it advances
+                time.sleep(min(left, 0.1))  # noqa: TID251 -- the harness's timing noise
+                self.progress[0] += 1
 
 
 def _log(u: float) -> float:

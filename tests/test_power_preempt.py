@@ -142,8 +142,8 @@ def test_holds_stop_at_the_hold_budget(stop_all: list[Preempter]) -> None:
         _fresh_target()(100)
     finally:
         preempter.stop()
-    assert preempter.stats()["preempt_points"] > 100  # every event, mostly as yields
-    assert preempter._held <= 0.01
+    assert preempter.stats()["preempt_points"] > 100  # every event, most only counted
+    assert preempter._held < 0.05  # the bound, overshot by one hold at most
 
 
 def test_an_unknown_mechanism_is_refused() -> None:
