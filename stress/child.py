@@ -9,10 +9,13 @@ Invariants:
   ``os._exit``, so neither non-daemon threads nor ``concurrent.futures``'s exit hook
   can keep it alive.
 * Threads alive before the call (the watchdog, import-time executors) are exempt from
-  the leak check; everything the harness held of the call (the iterator, the raised
-  exception's traceback and frames, the injected faults' tracebacks) is dropped and
-  collected *before* live threads are counted, so an executor the target left to the
-  garbage collector may wind down as it would in the caller.
+  the leak check, and so are the workers of a ``ThreadPoolExecutor`` that existed
+  before the call (made at import, its threads started lazily in the call); one made
+  during the call and left running is not exempt.  Everything the harness held of the
+  call (the iterator, the raised exception's traceback and frames, the injected
+  faults' tracebacks) is dropped and collected *before* live threads are counted, so
+  an executor the target left to the garbage collector may wind down as it would in
+  the caller.
 * HANG is confirmed before it is reported: after ``trial_timeout`` the watchdog keeps
   looking while stage calls or results advance or a thread of the call is running
   (``/proc``), and reports only after a quiet spell, or 5 s more at most.
@@ -30,12 +33,17 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import thread as futures_thread
+from types import FrameType
 from typing import Any, NoReturn
 
 from stress import power
 from stress.config import TrialConfig
 from stress.errors import Unsupported, UsageError, find_fault, walk_exception
+from stress.fixed.trial import FixedTrial, before_import
 from stress.oracle import Observation, Verdict, classify
 from stress.preempt import Preempter
 from stress.targets import TargetSpec
@@ -46,8 +54,8 @@ from stress.workload import Workload
 GRACE = 1.0
 #: Longest look past the trial timeout before a hang is reported anyway.
 CONFIRM_MAX = 5.0
-#: Extra look at threads still alive at the grace, to spare a thread caught exiting.
-LEAK_RECHECK = 0.5
+#: Extra join at the grace, only for a thread caught exiting (its target has returned).
+EXIT_JOIN = 0.05
 
 
 class _Reporter:
@@ -142,13 +150,18 @@ class _Trial:
     """State of the one trial this child runs."""
 
     def __init__(
-        self, target: Callable[..., Any], config: TrialConfig, reporter: _Reporter
+        self,
+        target: Callable[..., Any],
+        config: TrialConfig,
+        reporter: _Reporter,
+        fixed: FixedTrial | None = None,
     ) -> None:
         self.target, self.config, self.reporter = target, config, reporter
-        self.workload = Workload(config)
+        self.fixed = fixed  # a fixed pipeline's items, patches and pressure
+        self.workload = fixed.workload if fixed is not None else Workload(config)
         self.preempter: Preempter | None = None  # the config's forced preemption, if any
-        self.expected = self.workload.expected()
-        self.intermediates = self._intermediates()
+        self.expected = fixed.expected if fixed is not None else self.workload.expected()
+        self.intermediates = [] if fixed is not None else self._intermediates()
         self.results: list[Any] = []
 
     def _intermediates(self) -> list[list[Any]]:
@@ -193,7 +206,11 @@ class _Trial:
             "threads:",
             *dump_threads(exclude={watchdog}),
         ]
-        self._finish(classify(obs), duration=waited)
+        self._finish(self._classify(obs), duration=waited)
+
+    def _classify(self, obs: Observation) -> Verdict:
+        verdict = classify(obs)
+        return self.fixed.judge(verdict, obs) if self.fixed is not None else verdict
 
     def _finish(self, verdict: Verdict, *, duration: float) -> NoReturn:
         counts = dict(verdict.counts)
@@ -213,6 +230,7 @@ class _Trial:
 
     def run(self, trial_timeout: float) -> NoReturn:
         before = set(threading.enumerate())
+        earlier = _executors()
         watchdog = _Watchdog(self, trial_timeout)
         before_idents = {watchdog.start(), *sys._current_frames()}
         obs = self.observation()
@@ -235,8 +253,10 @@ class _Trial:
         _drop_tracebacks(*self.workload.faults)
         del error
         gc.collect()
-        obs.leaked, obs.leak_stacks = _leaked_threads(before, before_idents, ended + GRACE)
-        self._finish(classify(obs), duration=ended - started)
+        obs.leaked, obs.leak_stacks = _leaked_threads(
+            before, before_idents, ended + GRACE, _made_since(earlier)
+        )
+        self._finish(self._classify(obs), duration=ended - started)
 
     def _call(self, obs: Observation) -> BaseException | None:
         """Call, iterate to exhaustion, ``close()``; the raised exception, if any."""
@@ -245,7 +265,10 @@ class _Trial:
         workers = list(self.config.workers)
         self.preempter = power.start(self.config)  # inside the target's code only
         try:
-            out = self.target(items, stages, workers)
+            if self.fixed is not None:  # pipeline(items), under pressure
+                out = self.fixed.call(self.target, items, obs)
+            else:
+                out = self.target(items, stages, workers)
             if out is None:
                 obs.returned_none = True
             else:
@@ -260,11 +283,15 @@ class _Trial:
                     close()
             del out
         except BaseException as error:  # SystemExit and GeneratorExit count as raising
+            if self.fixed is not None:
+                self.fixed.stop()
             obs.error_type = f"{type(error).__module__}.{type(error).__qualname__}"
             obs.error_text = "".join(traceback.format_exception(error)).rstrip()
             return error
         finally:
             power.stop(self.preempter)
+        if self.fixed is not None:
+            self.fixed.stop()
         obs.returned = True
         return None
 
@@ -278,30 +305,91 @@ def _drop_tracebacks(*errors: BaseException) -> None:
                 inner.__traceback__ = None
 
 
+def _executors() -> dict[int, weakref.ref[ThreadPoolExecutor]]:
+    """The executors this process's collector tracks now (a forked child's inherited
+    objects are frozen, untracked: they existed before the call too)."""
+    return {
+        id(obj): weakref.ref(obj) for obj in gc.get_objects() if isinstance(obj, ThreadPoolExecutor)
+    }
+
+
+def _made_since(earlier: dict[int, weakref.ref[ThreadPoolExecutor]]) -> set[int]:
+    """ids of the live executors that are not among ``earlier``: made during the call."""
+    return {
+        key
+        for key, ref in _executors().items()
+        if key not in earlier or earlier[key]() is not ref()
+    }
+
+
+def _earlier_pool_worker(thread: threading.Thread, made: set[int]) -> bool:
+    """A worker of a live ``ThreadPoolExecutor`` not made during the call.
+
+    Its workers run ``concurrent.futures.thread._worker`` with a weak reference to
+    their executor as the first argument (3.11 to 3.13).
+    """
+    if getattr(thread, "_target", None) is not futures_thread._worker:
+        return False
+    args = getattr(thread, "_args", None) or ()
+    ref = args[0] if args else None
+    executor = ref() if isinstance(ref, weakref.ref) else None
+    return isinstance(executor, ThreadPoolExecutor) and id(executor) not in made
+
+
 def _leaked_threads(
-    before: set[threading.Thread], before_idents: set[int], deadline: float
+    before: set[threading.Thread],
+    before_idents: set[int],
+    deadline: float,
+    made: set[int],
 ) -> tuple[list[str], list[str]]:
-    """Threads started during the call and still alive at ``deadline`` (+ a recheck)."""
-    new = [t for t in threading.enumerate() if t not in before]
+    """Threads started during the call and still alive at ``deadline``.
+
+    The rule is decided at ``deadline``: a thread still in its target then (running,
+    blocked, idle in a pool) is a leak; only one whose target has returned, caught in
+    the threading module's own exit, gets :data:`EXIT_JOIN` more.
+    """
+    kept = [t for t in threading.enumerate() if t not in before and _earlier_pool_worker(t, made)]
+    new = [t for t in threading.enumerate() if t not in before and t not in kept]
     for thread in new:
         thread.join(max(0.0, deadline - time.monotonic()))
-    alive = [t for t in new if t.is_alive()]
     known = {t.ident for t in threading.enumerate()}
     raw = [i for i in sys._current_frames() if i not in before_idents and i not in known]
-    if alive or raw:
-        recheck = time.monotonic() + LEAK_RECHECK
-        for thread in alive:
-            thread.join(max(0.0, recheck - time.monotonic()))
-        alive = [t for t in alive if t.is_alive()]
-        time.sleep(max(0.0, recheck - time.monotonic()))  # noqa: TID251 -- bounded grace
+    if raw:  # not threading.Thread objects: nothing to join, look again at the grace
+        time.sleep(max(0.0, deadline - time.monotonic()))  # noqa: TID251 -- bounded grace
         raw = [i for i in sys._current_frames() if i not in before_idents and i not in known]
+    alive = [t for t in new if t.is_alive()]
+    if alive:
+        frames = sys._current_frames()
+        exiting = [t for t in alive if t.ident is None or _exiting(frames.get(t.ident))]
+        del frames
+        end = time.monotonic() + EXIT_JOIN
+        for thread in exiting:
+            thread.join(max(0.0, end - time.monotonic()))
+        alive = [t for t in alive if t.is_alive()]
     if not alive and not raw:
         return [], []
     labels = [f"{t.name!r} ({'daemon' if t.daemon else 'non-daemon'})" for t in alive] + [
         f"thread ident {i:#x} (not a threading.Thread)" for i in raw
     ]
-    exclude = {t.ident for t in before if t.ident is not None} | before_idents
+    exclude = {t.ident for t in [*before, *kept] if t.ident is not None} | before_idents
     return labels, ["threads still alive:", *dump_threads(exclude=exclude)]
+
+
+def _exiting(frame: FrameType | None) -> bool:
+    """True when a thread's stack is only ``threading``'s bootstrap: its target returned.
+
+    Every frame is in ``threading.py`` and ``run`` (if still there) is the innermost one,
+    so a target that is itself a ``threading`` wait (``Event.wait``) does not count.
+    """
+    innermost = True
+    while frame is not None:
+        if frame.f_code.co_filename != threading.__file__:
+            return False
+        if frame.f_code.co_name == "run" and not innermost:
+            return False
+        innermost = False
+        frame = frame.f_back
+    return True
 
 
 def _fresh_stdio() -> None:
@@ -325,8 +413,13 @@ def main(spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int) -
     reporter = _Reporter(fd)
     try:
         _fresh_stdio()
+        if spec.fixed is not None:
+            before_import(config)  # locks and queues made at import get pressure too
+        fixed = None
         try:
             target = spec.resolve()
+            if spec.fixed is not None:
+                fixed = FixedTrial(spec.fixed, config, target)
         except UsageError as error:
             reporter.send({"kind": "usage", "message": str(error)})
             os._exit(0)
@@ -337,7 +430,7 @@ def main(spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int) -
         # one) waits forever in a forked child for a watchdog thread that is not there.
         faulthandler.enable(file=sys.stderr, all_threads=True)
         sys.setswitchinterval(config.switch_interval)
-        _Trial(target, config, reporter).run(trial_timeout)
+        _Trial(target, config, reporter, fixed).run(trial_timeout)
     except BaseException as error:  # the harness's own failure: say so, exit 3 upstream
         try:
             reporter.send(

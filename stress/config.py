@@ -84,6 +84,8 @@ class TrialConfig:
     preempt: float = 0.0  # share of the target's trace events that preempt (0: none)
     preempt_hold_us: float = 0.0  # 0: a preemption yields the GIL; else holds this long
     preempt_ops: bool = False  # preempt between bytecodes, not only between lines
+    items_digest: str = ""  # a fixed pipeline's items, as drawn (stress.fixed.items)
+    reference_results: int = -1  # results those items gave in another trial (-1: none)
 
     @property
     def stages(self) -> int:
@@ -97,6 +99,8 @@ class TrialConfig:
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["workers"] = list(self.workers)
+        if not self.items_digest:  # the fixed-pipeline fields appear only when set
+            del data["items_digest"], data["reference_results"]
         return data
 
     @classmethod
@@ -142,6 +146,8 @@ class TrialConfig:
             raise ValueError("preempt is a share between 0 and 1, preempt_hold_us <= 1e5")
         if not isinstance(self.strategy, str) or not isinstance(self.preempt_ops, bool):
             raise ValueError("strategy must be a string and preempt_ops a bool")
+        if not isinstance(self.items_digest, str) or not isinstance(self.reference_results, int):
+            raise ValueError("items_digest must be a string and reference_results an int")
 
 
 def _weighted(rng: random.Random, table: list[tuple[float, Any]]) -> Any:
