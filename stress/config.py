@@ -80,6 +80,8 @@ class TrialConfig:
     slow_stage: int = 0  # where last_slow / first_slow / sibling_slow apply
     spin: float = 0.0  # share of delays spent spinning (holding the GIL) rather than asleep
     switch_interval: float = 0.005
+    items_digest: str = ""  # a fixed pipeline's items, as drawn (stress.fixed.items)
+    reference_results: int = -1  # results those items gave in another trial (-1: none)
     strategy: str = "timing"  # the portfolio strategy that drew it (stress.power)
     preempt: float = 0.0  # share of the target's trace events that preempt (0: none)
     preempt_hold_us: float = 0.0  # 0: a preemption yields the GIL; else holds this long
@@ -142,6 +144,8 @@ class TrialConfig:
             raise ValueError("switch_interval or delay_us out of range")
         if not 0 <= self.slow_ms <= 1000:
             raise ValueError("slow_ms out of range")
+        if not isinstance(self.items_digest, str) or not isinstance(self.reference_results, int):
+            raise ValueError("items_digest must be a string and reference_results an int")
         if not (0.0 <= self.preempt <= 1.0 and 0.0 <= self.preempt_hold_us <= 1e5):
             raise ValueError("preempt is a share between 0 and 1, preempt_hold_us <= 1e5")
         if not isinstance(self.strategy, str) or not isinstance(self.preempt_ops, bool):

@@ -96,6 +96,9 @@ def parse_token(text: str) -> TrialConfig:
 
 def describe(config: TrialConfig) -> str:
     values = f"awkward values ({config.awkward:.0%})" if config.awkward else "plain ints"
+    shape = f"{config.stages} stage(s) with workers {list(config.workers)}"
+    if config.items_digest:  # a fixed pipeline: its own widths; stage i is the i-th --patch
+        shape, values = "a fixed pipeline (stage i: its i-th --patch)", "items as drawn"
     if config.fault_stage is None:
         fault = "no injected fault"
     elif config.fault_call < 0:
@@ -110,7 +113,7 @@ def describe(config: TrialConfig) -> str:
         how = f"held ~{hold:g} us" if hold else "a yield"
         pressure = f"preemption at {preempt:.1%} of the target's {where} ({how})"
     return (
-        f"trial k={config.k}: {config.stages} stage(s) with workers {list(config.workers)}, "
+        f"trial k={config.k}: {shape}, "
         f"{config.items} item(s), {values}, {fault}, schedule {config.schedule}, "
         f"switch interval {config.switch_interval:g} s, {pressure}, "
         f"strategy {getattr(config, 'strategy', 'timing')}"

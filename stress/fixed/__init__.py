@@ -7,7 +7,12 @@
 * :mod:`stress.fixed.pressure`: seeded jitter at synchronisation points (queues, locks,
   conditions, events, barriers, thread start), installed in a trial's child;
 * :mod:`stress.fixed.tally`: LOST without ``--expect``: the same items giving fewer
-  results in one trial than in another.
+  results in one trial than in another;
+* :mod:`stress.fixed.spec` (the caller's side: options, signature, the trial draw),
+  :mod:`stress.fixed.trial` (a trial's child: items, expected results, patches,
+  pressure, the fixed part of the verdict), :mod:`stress.fixed.watch` (the search's
+  side: fewer results, patch calls, replayed items);
+* :mod:`stress.fixed.measure`: which pressure points pay, measured.
 
 Nothing here changes the caller's process: every installer runs in a trial's child.
 """
