@@ -18,7 +18,8 @@ Invariants:
   the caller.
 * HANG is confirmed before it is reported: after ``trial_timeout`` the watchdog keeps
   looking while stage calls or results advance or a thread of the call is running
-  (``/proc``), and reports only after a quiet spell, or 5 s more at most.
+  (``/proc``), and reports only after a quiet spell, or 5 s more at most; a trial still
+  advancing at that cap is reported as an *unconfirmed* HANG (see :mod:`stress.search`).
 """
 
 from __future__ import annotations
@@ -142,6 +143,7 @@ class _Watchdog:
         trial.report_hang(
             waited=self.timeout + (time.monotonic() - start),
             still_advancing=advancing or busy,
+            confirmed=quiet >= quiet_needed and not busy,
             watchdog=threading.get_ident(),
         )
 
@@ -190,7 +192,10 @@ class _Trial:
             f"injected faults raised: {len(self.workload.tokens)}",
         ]
 
-    def report_hang(self, *, waited: float, still_advancing: bool, watchdog: int) -> None:
+    def report_hang(
+        self, *, waited: float, still_advancing: bool, confirmed: bool, watchdog: int
+    ) -> None:
+        """HANG; ``confirmed=False``: still advancing at the cap (the search runs it again)."""
         self.reporter.claim()
         obs = self.observation()
         obs.hung = True
@@ -206,13 +211,13 @@ class _Trial:
             "threads:",
             *dump_threads(exclude={watchdog}),
         ]
-        self._finish(self._classify(obs), duration=waited)
+        self._finish(self._classify(obs), duration=waited, unconfirmed=not confirmed)
 
     def _classify(self, obs: Observation) -> Verdict:
         verdict = classify(obs)
         return self.fixed.judge(verdict, obs) if self.fixed is not None else verdict
 
-    def _finish(self, verdict: Verdict, *, duration: float) -> NoReturn:
+    def _finish(self, verdict: Verdict, *, duration: float, unconfirmed: bool = False) -> NoReturn:
         counts = dict(verdict.counts)
         counts["faults"] = len(self.workload.tokens)
         counts.update(self.preempter.stats() if self.preempter else {})
@@ -224,6 +229,7 @@ class _Trial:
                 "details": verdict.details,
                 "counts": counts,
                 "duration": duration,
+                "unconfirmed": unconfirmed and verdict.category == "HANG",
             }
         )
         os._exit(0)

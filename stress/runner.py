@@ -58,6 +58,7 @@ class TrialRecord:
     wall: float = 0.0  # seconds the whole trial took, fork to reap
     counts: dict[str, int] = field(default_factory=dict)  # expected, returned, lost, ...
     output: str = ""  # the end of what the target printed
+    unconfirmed: bool = False  # a HANG still advancing at the watchdog's cap (slow or livelock)
 
     @property
     def results_lost(self) -> int:
@@ -211,6 +212,7 @@ class TrialProcess:
             skipped=bool(message.get("skipped", False)),
             duration=float(message.get("duration", 0.0)),
             counts={str(k): int(v) for k, v in dict(message.get("counts", {})).items()},
+            unconfirmed=bool(message.get("unconfirmed", False)),
         )
 
     def _reap(self, deadline: float) -> None:

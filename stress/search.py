@@ -8,6 +8,11 @@ Invariants:
 * No trial starts after the budget is spent, except the first (a search always runs
   at least one); a trial costs at most ``ready_timeout + trial_timeout + HARD_EXTRA``
   (see :mod:`stress.runner`), so a search ends within budget + trial timeout + 10 s.
+* A trial still advancing when the watchdog's look ends (an *unconfirmed* HANG: load
+  on the machine, or a livelock) is run once more with the same configuration, when
+  that fits in the bound above; HANG is reported only if the second run hangs too.
+  Otherwise it counts as a passed, slow trial (``slow``).  A re-run still going at
+  the bound is killed and the first run stays a slow pass.
 * The search stops at the first defect a finished trial shows; trials still in
   flight then are killed and not counted.  ``Unsupported`` trials are counted as
   skipped; a search in which every trial was skipped is a usage error.
@@ -17,6 +22,7 @@ Invariants:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -25,6 +31,7 @@ from dataclasses import dataclass, field
 
 import tqdm
 
+from stress.child import CONFIRM_MAX
 from stress.config import SearchOptions, TrialConfig, draw
 from stress.errors import UsageError
 from stress.fixed.watch import FixedWatch
@@ -45,12 +52,18 @@ class SearchResult:
     defect: TrialRecord | None = None
     interrupted: bool = False
     elapsed: float = 0.0
+    slow: int = 0  # trials still advancing at the watchdog's cap whose re-run did not hang
     results_checked: bool = True  # False: a fixed pipeline whose results were not compared
 
     @property
     def configurations(self) -> int:
         return len(self.shapes)
 
+
+#: The search's end, past budget + trial timeout: inside the contract's 10 s.
+BOUND_SLACK = 9.5
+#: A re-run's cost past its trial timeout, at most: import, the watchdog's look, slack.
+RERUN_EXTRA = 1.0 + CONFIRM_MAX
 
 #: A replay runs its trial at most this often (a race may need a few runs to show).
 REPLAY_RUNS = 20
@@ -86,21 +99,19 @@ def search(
     deadline = start + budget
     result = SearchResult(seed=replay.seed if replay else seed)
     active: list[TrialProcess] = []
+    bound = start + budget + trial_timeout + BOUND_SLACK
+    reruns = _Reruns(spec, bound, trial_timeout, ready_timeout_for(budget))
     watch = FixedWatch(spec.fixed) if spec.fixed is not None else None
     k = 0
     try:
         while True:
+            reruns.launch(active, jobs)
             while (
                 len(active) < max(1, jobs)
                 and (k == 0 or time.monotonic() < deadline)
                 and (replay is None or k < REPLAY_RUNS)
             ):
-                if replay is not None:
-                    config = replay
-                elif spec.fixed is not None:  # pipeline(items): its own draw
-                    config = spec.fixed.draw(seed, k, options)
-                else:
-                    config = draw(seed, k, options)
+                config = _config(spec, replay, seed, k, options)
                 active.append(
                     TrialProcess(
                         spec,
@@ -113,6 +124,7 @@ def search(
             if not active:
                 break
             wait_any(active)
+            reruns.drop_late(active)
             for trial in list(active):
                 record = trial.poll()
                 if record is None:
@@ -120,6 +132,8 @@ def search(
                 active.remove(trial)
                 if watch is not None:  # fewer results for the same items, patch calls
                     record = watch.see(record)
+                record = reruns.look(trial, record)
+                result.slow = reruns.slow
                 result.trials += 1
                 result.shapes.add(record.config.shape)
                 result.skipped += record.skipped
@@ -145,6 +159,60 @@ def search(
             "the shapes tried (pin one it takes with --stages/--workers/--max-items)"
         )
     return result
+
+
+def _config(
+    spec: TargetSpec, replay: TrialConfig | None, seed: int, k: int, options: SearchOptions
+) -> TrialConfig:
+    """Trial ``k``'s configuration: the replayed one, a fixed pipeline's draw, or the core's."""
+    if replay is not None:
+        return replay
+    if spec.fixed is not None:  # pipeline(items): its own draw
+        drawn: TrialConfig = spec.fixed.draw(seed, k, options)
+        return drawn
+    return draw(seed, k, options)
+
+
+class _Reruns:
+    """Unconfirmed HANGs, run once more: HANG only if the re-run hangs too."""
+
+    def __init__(self, spec: TargetSpec, bound: float, timeout: float, ready: float) -> None:
+        self.spec, self.bound, self.timeout, self.ready = spec, bound, timeout, ready
+        self.pending: list[TrialConfig] = []  # configs to run again
+        self.running: set[TrialProcess] = set()  # re-runs in flight
+        self.slow = 0  # first runs still advancing at the cap whose re-run did not hang
+
+    def launch(self, active: list[TrialProcess], jobs: int) -> None:
+        while self.pending and len(active) < max(1, jobs):
+            trial = TrialProcess(
+                self.spec, self.pending.pop(0), trial_timeout=self.timeout, ready_timeout=self.ready
+            )
+            self.running.add(trial)
+            active.append(trial)
+
+    def drop_late(self, active: list[TrialProcess]) -> None:
+        """At the bound, kill the re-runs still going (their first runs stay slow passes)."""
+        if time.monotonic() < self.bound:
+            return
+        for trial in self.running.intersection(active):
+            trial.abandon()
+            active.remove(trial)
+
+    def look(self, trial: TrialProcess, record: TrialRecord) -> TrialRecord:
+        """The record as the search counts it; queues a re-run of a first unconfirmed HANG."""
+        if trial in self.running:
+            self.running.discard(trial)
+            if record.category != "HANG":
+                return record
+            self.slow -= 1  # its first run was a hang after all
+            note = "the same configuration hung in two runs; the first was still advancing"
+            return dataclasses.replace(record, details=[note, *record.details])
+        if record.category != "HANG" or not record.unconfirmed:
+            return record
+        self.slow += 1
+        if time.monotonic() + self.timeout + RERUN_EXTRA <= self.bound:
+            self.pending.append(record.config)
+        return dataclasses.replace(record, category=None, summary="slow: " + record.summary)
 
 
 class Progress:
