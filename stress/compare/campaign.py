@@ -54,7 +54,7 @@ class Plan:
     def for_mode(cls, quick: bool) -> Plan:
         if quick:
             return cls(3, 0.5, (1, 2, 5), 3, 20, 2_000, 100, (1, 5), 20.0)
-        return cls(30, 1.0, (1, 2, 5, 16), 20, 20, 20_000, 2_000, (1, 2, 5, 16, 64), 60.0)
+        return cls(20, 1.0, (1, 2, 5, 16), 20, 20, 20_000, 2_000, (1, 2, 5, 16, 64), 60.0)
 
 
 def _condition_options(condition: str) -> SearchOptions:
