@@ -39,10 +39,9 @@ else:
             """Refuse new items; with ``immediate``, drop queued ones too. Wake everyone."""
             with self.mutex:
                 self.is_shutdown = True
-                if immediate:
-                    while self._qsize():
-                        self._get()
-                        self.unfinished_tasks = max(0, self.unfinished_tasks - 1)
+                if immediate:  # drop what is queued, and count it done for join()
+                    self.unfinished_tasks = max(0, self.unfinished_tasks - self._qsize())
+                    self.queue.clear()
                     self.all_tasks_done.notify_all()
                 self.not_empty.notify_all()
                 self.not_full.notify_all()

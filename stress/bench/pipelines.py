@@ -534,6 +534,9 @@ def _atomic(path: Path, write: Callable[[str], None]) -> None:
     """Write through a temporary file in the same folder, then ``os.replace``."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # as an ordinary file would be, not mkstemp's 0600
     try:
         write(tmp)
         os.replace(tmp, path)
