@@ -86,8 +86,6 @@ class TrialConfig:
     preempt: float = 0.0  # share of the target's trace events that preempt (0: none)
     preempt_hold_us: float = 0.0  # 0: a preemption yields the GIL; else holds this long
     preempt_ops: bool = False  # preempt between bytecodes, not only between lines
-    items_digest: str = ""  # a fixed pipeline's items, as drawn (stress.fixed.items)
-    reference_results: int = -1  # results those items gave in another trial (-1: none)
 
     @property
     def stages(self) -> int:
