@@ -53,6 +53,8 @@ from stress.workload import Workload
 
 #: The contract's grace: threads started during the call must be gone this long after.
 GRACE = 1.0
+#: A stalled stage call (stress.config.STALL_SHARE) lasts at most this share of the timeout.
+STALL_SHARE_OF_TIMEOUT = 0.7
 #: Longest look past the trial timeout before a hang is reported anyway.
 CONFIRM_MAX = 5.0
 #: Extra join at the grace, only for a thread caught exiting (its target has returned).
@@ -130,7 +132,7 @@ class _Watchdog:
                 return
             now = time.monotonic()
             current = trial.progress()
-            if current != last:
+            if current != last or trial.workload.stalling[0]:  # a stall is the harness's
                 last, quiet, advancing, samples = current, 0.0, True, []
             else:
                 quiet += min(now - tick, 0.1)  # a starved watchdog earns little quiet
@@ -236,6 +238,7 @@ class _Trial:
 
     def run(self, trial_timeout: float) -> NoReturn:
         before = set(threading.enumerate())
+        self.workload.stall_cap = STALL_SHARE_OF_TIMEOUT * trial_timeout
         earlier = _executors()
         watchdog = _Watchdog(self, trial_timeout)
         before_idents = {watchdog.start(), *sys._current_frames()}

@@ -10,6 +10,8 @@ The distribution leans to where pipeline defects hide: few items (0, 1, 2, 3) an
 more items than workers or fewer, widths from 1 to 32 and stages that differ,
 faults on the first, the last, a random or every call of a stage, ``None``/falsy/
 unhashable values, and timing aimed at shutdown (the last item slow, one sibling slow).
+Now and then (:data:`STALL_SHARE`) one stage call stalls for most of a trial timeout,
+longer than the idle timeouts real pipelines use to decide that the work is done.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ SCHEDULES = (
 #: ``fault_call`` value meaning every call of the stage raises.
 EVERY_CALL = -1
 DEFAULT_MAX_ITEMS = 300
+#: Share of trials in which one stage call stalls (drawn on a private stream, so the
+#: rest of a trial's config is what it would be without).
+STALL_SHARE = 0.08
+#: Where the stall falls: a stage's first call, its last, or a second worker's first.
+STALL_PLACES = ("first", "last", "sibling")
 CONFIG_VERSION = 1
 
 
@@ -79,6 +86,9 @@ class TrialConfig:
     slow_ms: float = 0.0  # the slow part of the shutdown-aimed schedules
     slow_stage: int = 0  # where last_slow / first_slow / sibling_slow apply
     spin: float = 0.0  # share of delays spent spinning (holding the GIL) rather than asleep
+    stall_ms: float = 0.0  # one call of stall_stage takes this long (capped in the child)
+    stall_stage: int = 0
+    stall_at: str = "first"  # which call: one of STALL_PLACES
     switch_interval: float = 0.005
     items_digest: str = ""  # a fixed pipeline's items, as drawn (stress.fixed.items)
     reference_results: int = -1  # results those items gave in another trial (-1: none)
@@ -142,6 +152,10 @@ class TrialConfig:
             raise ValueError("switch_interval or delay_us out of range")
         if not 0 <= self.slow_ms <= 1000:
             raise ValueError("slow_ms out of range")
+        if not (0 <= self.stall_ms <= 10_000 and 0 <= self.stall_stage < self.stages):
+            raise ValueError("stall_ms or stall_stage out of range")
+        if self.stall_at not in STALL_PLACES:
+            raise ValueError(f"unknown stall place {self.stall_at!r}")
         if not isinstance(self.items_digest, str) or not isinstance(self.reference_results, int):
             raise ValueError("items_digest must be a string and reference_results an int")
         if not (0.0 <= self.preempt <= 1.0 and 0.0 <= self.preempt_hold_us <= 1e5):
@@ -205,6 +219,18 @@ def _items(rng: random.Random, max_items: int, widest: int) -> int:
     return min(rng.randint(min(low, max_items), max(min(high, max_items), 0)), max_items)
 
 
+def _stall(seed: int, k: int, stages: int) -> dict[str, Any]:
+    """A stalled call's fields, for about :data:`STALL_SHARE` of trials (else none)."""
+    rng = random.Random(f"{seed}:{k}:stall")
+    if rng.random() >= STALL_SHARE:
+        return {}
+    return {
+        "stall_ms": round(rng.uniform(300.0, 1200.0), 1),
+        "stall_stage": rng.randrange(stages),
+        "stall_at": rng.choice(STALL_PLACES),
+    }
+
+
 def draw(seed: int, k: int, options: SearchOptions) -> TrialConfig:
     """Trial ``k`` of the search seeded ``seed``: a pure function of its arguments."""
     rng = random.Random(f"{seed}:{k}")
@@ -253,6 +279,7 @@ def draw(seed: int, k: int, options: SearchOptions) -> TrialConfig:
         slow_stage=slow_stage,
         spin=rng.choice((0.0, 0.0, 0.3, 1.0)),
         switch_interval=switch_interval,
+        **_stall(seed, k, len(workers)),
     )
     drawn: TrialConfig = portfolio(config, faults=options.faults)
     return drawn

@@ -16,7 +16,9 @@ Invariants:
 
 Timing noise (the harness's, hence ``time.sleep`` here) depends on (seed, k, stage,
 call index); schedules aimed at shutdown slow the last or first call of a stage, or
-every call made by one sibling thread.
+every call made by one sibling thread.  A stall (``stall_ms``) holds one call asleep
+for up to :attr:`Workload.stall_cap` seconds; ``stalling`` is set meanwhile, so the
+watchdog counts the harness's own sleep as progress.
 """
 
 from __future__ import annotations
@@ -144,6 +146,9 @@ class Workload(Values):
         self.stages: list[Callable[[Any], Any]] = [
             self._make_stage(s) for s in range(config.stages)
         ]
+        self.stall_cap = 1.4  # the child sets it below its trial timeout
+        self.stalling = [0]  # 1 while the stalled call sleeps
+        self._stall_ticket = [True]  # popped by the one call that stalls
 
     def _make_stage(self, stage: int) -> Callable[[Any], Any]:
         def stage_call(value: Any) -> Any:
@@ -157,7 +162,8 @@ class Workload(Values):
         self.progress[0] += 1
         self.calls_started[stage] += 1
         try:
-            self._delay(stage, n)
+            if not self._stall(stage, n):
+                self._delay(stage, n)
             c = self.config
             if c.fault_stage == stage and c.fault_call in (n, EVERY_CALL):
                 token = f"{TOKEN_PREFIX}{c.seed}.{c.k}.{stage}.{n}"
@@ -178,6 +184,29 @@ class Workload(Values):
         if rank is None:
             rank = self._ranks.setdefault(key, next(self._rank_counter[stage]))
         return rank
+
+    def _stall(self, stage: int, n: int) -> bool:
+        """Sleep through the config's one stalled call, if this is it."""
+        c = self.config
+        if not c.stall_ms or stage != c.stall_stage:
+            return False
+        hit = (
+            (c.stall_at == "first" and n == 0)
+            or (c.stall_at == "last" and n == c.items - 1)
+            or (c.stall_at == "sibling" and self._rank(stage) == min(1, c.workers[stage] - 1))
+        )
+        if not hit:
+            return False
+        try:
+            self._stall_ticket.pop()  # atomic: only one call ever stalls
+        except IndexError:
+            return False
+        self.stalling[0] = 1
+        try:
+            time.sleep(min(c.stall_ms * 1e-3, self.stall_cap))  # noqa: TID251 -- the stall
+        finally:
+            self.stalling[0] = 0
+        return True
 
     def delay_seconds(self, stage: int, n: int) -> float:
         c = self.config
