@@ -8,10 +8,11 @@ Invariants:
   report worse.
 * Candidates are strictly simpler than the configuration they come from (fewer
   stages, narrower stages, fewer items, no awkward values, no fault, quieter timing,
-  fewer or shorter forced preemptions); ``seed`` and ``k`` are kept, so the items are a
-  prefix of the original ones (see :mod:`stress.workload`) and a replay token rebuilds
-  them.  Greedy: the first candidate that still fails is taken, and the search starts
-  over from it, until no candidate fails or the deadline comes.
+  fewer forced preemptions), but for one step that makes preemption steadier.
+  ``seed`` and ``k`` are kept, so the items are a prefix of the original ones (see
+  :mod:`stress.workload`) and a replay token rebuilds them.  Greedy: the first
+  candidate that still fails is taken, and the search starts over from it, until no
+  candidate fails or the deadline comes.
 * Time: no run starts after ``deadline``; the re-runs that measure how reliably the
   final configuration reproduces (``measure``, default 5; as few as 2 when a run is
   costly) are reserved before shrinking starts, at the cost of the original run each.
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stress.config import EVERY_CALL, TrialConfig
+from stress.errors import InternalError, UsageError
 from stress.runner import TrialRecord, run_trial
 from stress.targets import TargetSpec
 
@@ -34,8 +36,13 @@ from stress.targets import TargetSpec
 ATTEMPTS = 3
 #: Re-runs of the final configuration that measure its reproduction rate.
 MEASURE = 5
+#: The steadier preemption a shrink tries first (see :func:`candidates`).
+STEADY_HOLD_US = 1000.0
+STEADY_SHARE = 0.1
 #: Trial timeout of the candidates while shrinking a HANG.
 QUICK_HANG = 1.0
+#: What the watchdog's confirming look and the trial's own costs add to a hang's timeout.
+HANG_LOOK = 1.3
 
 Runner = Callable[[TargetSpec, TrialConfig, float], TrialRecord]
 
@@ -121,23 +128,27 @@ def _with_items(c: TrialConfig, n: int) -> TrialConfig | None:
     return _replace(c, items=n, fault_stage=fault_stage, fault_call=fault_call)
 
 
-def candidates(c: TrialConfig) -> Iterator[tuple[str, TrialConfig | None]]:
-    """Simpler neighbours of ``c``, the biggest simplifications first."""
-    for i in reversed(range(c.stages)):
-        yield f"drop stage {i}", _drop_stage(c, i)
-    for i, width in enumerate(c.workers):
-        for narrower in sorted({1, width // 2, width - 1}):
-            if 1 <= narrower < width:
-                workers = (*c.workers[:i], narrower, *c.workers[i + 1 :])
-                yield f"stage {i}: {narrower} workers", _replace(c, workers=workers)
-    for n in sorted({0, 1, 2, 3, c.items // 2, c.items - 1}):
-        if 0 <= n < c.items:
-            yield f"{n} items", _with_items(c, n)
+def candidates(c: TrialConfig, *, shape: bool = True) -> Iterator[tuple[str, TrialConfig | None]]:
+    """Simpler neighbours of ``c``, the biggest simplifications first.
+
+    First of all, once: preemption that holds (``STEADY_HOLD_US``) where it only
+    yielded or held briefly, at a share no lower than ``STEADY_SHARE``.  Not simpler,
+    but a window found by chance is then opened nearly every run, so every later
+    re-check, and the replay, is more reliable.  ``shape=False`` (a fixed pipeline,
+    whose stages and items are its own) keeps stages, widths and items.
+    """
+    preempt = float(getattr(c, "preempt", 0.0) or 0.0)
+    if preempt and float(getattr(c, "preempt_hold_us", 0.0)) < STEADY_HOLD_US:
+        yield (
+            "steadier preemption (holds of 1 ms)",
+            _replace(c, preempt_hold_us=STEADY_HOLD_US, preempt=max(preempt, STEADY_SHARE)),
+        )
+    if shape:
+        yield from _shape_candidates(c)
     if c.awkward:
         yield "plain values", _replace(c, awkward=0.0)
     if c.fault_stage is not None:
         yield "no fault", _replace(c, fault_stage=None, fault_call=0)
-    preempt = float(getattr(c, "preempt", 0.0) or 0.0)
     if preempt:
         yield "no preemption", _replace(c, preempt=0.0)
         yield "half the preemption points", _replace(c, preempt=round(preempt / 2, 6))
@@ -148,6 +159,19 @@ def candidates(c: TrialConfig) -> Iterator[tuple[str, TrialConfig | None]]:
         yield "uniform delays", _replace(c, schedule="uniform", slow_ms=0.0, slow_stage=0)
     yield "no spinning", _replace(c, spin=0.0)
     yield "default switch interval", _replace(c, switch_interval=0.005)
+
+
+def _shape_candidates(c: TrialConfig) -> Iterator[tuple[str, TrialConfig | None]]:
+    for i in reversed(range(c.stages)):
+        yield f"drop stage {i}", _drop_stage(c, i)
+    for i, width in enumerate(c.workers):
+        for narrower in sorted({1, width // 2, width - 1}):
+            if 1 <= narrower < width:
+                workers = (*c.workers[:i], narrower, *c.workers[i + 1 :])
+                yield f"stage {i}: {narrower} workers", _replace(c, workers=workers)
+    for n in sorted({0, 1, 2, 3, c.items // 2, c.items - 1}):
+        if 0 <= n < c.items:
+            yield f"{n} items", _with_items(c, n)
 
 
 def _key(config: TrialConfig) -> str:
@@ -169,18 +193,21 @@ def shrink(
         raise ValueError("only a failing trial can be shrunk")
     start = time.monotonic()
     result = ShrinkResult(record.config, record.config, record, record.category)
-    cost = max(record.wall, record.duration, 0.05)
-    # Costly trials (hangs) get fewer measuring re-runs, but never fewer than two.
-    measure = max(min(measure, 2), min(measure, int(0.4 * (deadline - start) / cost)))
-    shrink_until = deadline - measure * cost
     # A candidate's hang need not be waited out as long as the report's: the watchdog
     # still confirms it (a quiet look of its own), so the re-runs use the short timeout.
     quick_timeout = min(trial_timeout, QUICK_HANG) if result.category == "HANG" else trial_timeout
+    cost = max(record.wall, record.duration, 0.05)
+    if result.category == "HANG":  # what a re-run with the short timeout costs
+        cost = min(cost, quick_timeout + HANG_LOOK)
+    # Costly trials (hangs) get fewer measuring re-runs, but never fewer than two.
+    measure = max(min(measure, 2), min(measure, int(0.4 * (deadline - start) / cost)))
+    shrink_until = deadline - measure * cost
+    shape = getattr(spec, "fixed", None) is None  # a fixed pipeline keeps its own shape
     tried = {_key(record.config)}
     progress = True
     while progress and time.monotonic() < shrink_until:
         progress = False
-        for step, candidate in candidates(result.config):
+        for step, candidate in candidates(result.config, shape=shape):
             if candidate is None or _key(candidate) in tried:
                 continue
             if time.monotonic() >= shrink_until:
@@ -203,7 +230,10 @@ def shrink(
     for _ in range(measure):
         if time.monotonic() >= deadline:
             break
-        again = run(spec, result.config, quick_timeout)
+        try:
+            again = run(spec, result.config, quick_timeout)
+        except (UsageError, InternalError):
+            break  # measured what could be; the report stands on the search's own run
         result.measured += 1
         result.reproduced += again.category == result.category
     result.elapsed = time.monotonic() - start
@@ -224,7 +254,10 @@ def _fails(
     for _ in range(attempts):
         if time.monotonic() >= until:
             return None
-        record = run(spec, config, trial_timeout)
+        try:
+            record = run(spec, config, trial_timeout)
+        except (UsageError, InternalError):
+            return None  # this candidate is no trial the target (or harness) can run
         result.runs += 1
         if record.category == result.category:
             return record

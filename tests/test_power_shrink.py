@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from stress.config import EVERY_CALL, TrialConfig
+from stress.errors import InternalError
 from stress.runner import TrialRecord
 from stress.shrink import candidates, shrink
 from stress.targets import TargetSpec, parse_target
@@ -124,3 +125,32 @@ def test_a_real_shutdown_race_shrinks_to_a_small_shape() -> None:
     assert sum(result.config.workers) <= 4
     assert result.config.items <= 3
     assert result.reproduced >= 1
+
+
+def test_a_fixed_pipeline_keeps_its_stages_and_items() -> None:
+    steps = [step for step, c in candidates(BIG, shape=False) if c is not None]
+    assert steps
+    assert not any(step.startswith(("drop stage", "stage ")) or "items" in step for step in steps)
+
+
+def test_a_candidate_the_harness_cannot_run_is_rejected_not_fatal() -> None:
+    def run(spec: TargetSpec, config: TrialConfig, trial_timeout: float) -> TrialRecord:
+        if config != BIG:
+            raise InternalError("no such trial")
+        return TrialRecord(config=config, category="LOST", wall=0.001)
+
+    record = TrialRecord(config=BIG, category="LOST", wall=0.001)
+    result = shrink(SPEC, record, deadline=time.monotonic() + 30, trial_timeout=1.0, run=run)
+    assert result.config == BIG
+    assert result.reproduced == result.measured == 5
+
+
+def test_a_found_window_is_first_made_steadier() -> None:
+    config = TrialConfig(
+        seed=1, k=0, workers=(2,), items=2, strategy="preempt-ops", preempt=0.01, preempt_ops=True
+    )
+    step, steadier = next(candidates(config))
+    assert step.startswith("steadier preemption")
+    assert steadier is not None
+    assert (steadier.preempt, steadier.preempt_hold_us) == (0.1, 1000.0)
+    assert not any(s.startswith("steadier") for s, _ in candidates(steadier))
