@@ -146,6 +146,7 @@ def campaign(
             seed=result.seed,
             skipped=result.skipped,
             results_checked=result.results_checked,
+            errors_checked=result.errors_checked,
         )
         return Campaign(spec, result, text)
     shrunk = None

@@ -136,9 +136,16 @@ def defect_text(record: TrialRecord, *, seed: int, replay: str) -> str:
 
 
 def pass_text(
-    *, trials: int, configurations: int, seed: int, skipped: int, results_checked: bool = True
+    *,
+    trials: int,
+    configurations: int,
+    seed: int,
+    skipped: int,
+    results_checked: bool = True,
+    errors_checked: bool = True,
 ) -> str:
     unchecked = "" if results_checked else " results=unchecked"
+    unchecked += "" if errors_checked else " errors=unchecked"
     return (
         f"PASS trials={trials} configurations={configurations} seed={seed} skipped={skipped}"
         f"{unchecked}"

@@ -54,6 +54,7 @@ class SearchResult:
     elapsed: float = 0.0
     slow: int = 0  # trials still advancing at the watchdog's cap whose re-run did not hang
     results_checked: bool = True  # False: a fixed pipeline whose results were not compared
+    errors_checked: bool = True  # False: a fixed pipeline no fault was injected into
 
     @property
     def configurations(self) -> int:
@@ -151,6 +152,7 @@ def search(
     result.elapsed = time.monotonic() - start
     if watch is not None:
         result.results_checked = watch.results_checked
+        result.errors_checked = watch.errors_checked
         if result.defect is None and not result.interrupted:
             watch.finish(trials=result.trials - result.skipped)
     if result.trials and result.skipped == result.trials and not result.interrupted:

@@ -45,7 +45,8 @@ def _zoo(name: str, *, patch: bool = True, expect: bool = True) -> list[str]:
         ("fixed_lost_pool_sentinel", "LOST", ["--no-faults"]),
         ("fixed_swallow_as_completed", "SWALLOWED_ERROR", []),
         ("fixed_leak_class_stages", "LEAKED_WORKER", ["--no-faults"]),
-        ("fixed_hang_worker_dies", "HANG", ["--trial-timeout", "1"]),
+        # seed 5: trial k=1 already injects a fault (the hang needs one)
+        ("fixed_hang_worker_dies", "HANG", ["--trial-timeout", "1", "--seed", "5"]),
     ],
 )
 def test_a_fixed_pipeline_defect_is_found_with_its_category(
@@ -78,11 +79,22 @@ def test_without_expect_the_verdict_says_results_were_unchecked(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     argv = _zoo("fixed_correct_class", expect=False)
-    status, out, _ = _run(capsys, *argv, "--budget", "2", "--seed", "4")
-    assert status == 0
+    status, out, err = _run(capsys, *argv, "--budget", "2", "--seed", "4")
+    assert status == 0, err + out[:3000]
     assert re.fullmatch(
-        r"PASS trials=\d+ configurations=\d+ seed=4 skipped=0 results=unchecked\n", out
+        r"PASS trials=\d+ configurations=\d+ seed=4 skipped=0 results=unchecked"
+        r"( errors=unchecked)?\n",
+        out,
     )
+
+
+def test_with_no_patch_the_verdict_says_errors_were_unchecked_too(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = _zoo("fixed_correct_class", patch=False, expect=False)
+    status, out, err = _run(capsys, *argv, "--budget", "1", "--seed", "4")
+    assert status == 0, err + out[:3000]
+    assert out.rstrip().endswith(" results=unchecked errors=unchecked")
 
 
 def test_a_patch_that_is_never_called_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

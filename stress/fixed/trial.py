@@ -32,6 +32,7 @@ from stress.workload import Workload
 
 #: Count keys a fixed trial adds to its verdict (see :mod:`stress.fixed.watch`).
 CALLS = "patch_calls_"
+STUCK = "patch_unreplaceable_"
 
 
 def before_import(config: TrialConfig) -> None:
@@ -150,6 +151,7 @@ class FixedTrial:
         raised = obs.error_type is not None
         counts = dict(verdict.counts)
         counts.update({f"{CALLS}{i}": patch.calls[0] for i, patch in enumerate(self.patches)})
+        counts.update({f"{STUCK}{i}": len(p.unreplaceable) for i, p in enumerate(self.patches)})
         counts["raised"] = int(raised)
         counts["returned"] = len(obs.results)
         counts["returned_none"] = int(self.returned_none)

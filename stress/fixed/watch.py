@@ -21,7 +21,7 @@ from stress.errors import UsageError
 from stress.fixed.items import group_of
 from stress.fixed.spec import FixedSpec
 from stress.fixed.tally import Tally
-from stress.fixed.trial import CALLS
+from stress.fixed.trial import CALLS, STUCK
 from stress.runner import TrialRecord
 
 #: Trials with items that returned normally before an uncalled patch is reported.
@@ -51,6 +51,8 @@ class FixedWatch:
         self.tally: Tally[TrialRecord] = Tally()
         self.normal_with_items = 0
         self.compared = 0
+        self.faulted = 0  # trials in which a stage fault was injected
+        self.unreplaceable = [0] * len(fixed.patches)
 
     def see(self, record: TrialRecord) -> TrialRecord:
         """Take a finished trial: itself, or a LOST defect once two of a group disagree."""
@@ -64,7 +66,9 @@ class FixedWatch:
             )
         for i in range(len(self.calls)):
             self.calls[i] += counts.get(f"{CALLS}{i}", 0)
+            self.unreplaceable[i] = max(self.unreplaceable[i], counts.get(f"{STUCK}{i}", 0))
         self.compared += counts.get("compared", 0)
+        self.faulted += counts.get("faults", 0) > 0
         normal = (
             record.category is None
             and not counts.get("raised", 0)
@@ -95,7 +99,14 @@ class FixedWatch:
         )
 
     def _uncalled(self) -> list[str]:
-        return [p.name for p, n in zip(self.fixed.patches, self.calls, strict=True) if n == 0]
+        names = []
+        for patch, calls, stuck in zip(
+            self.fixed.patches, self.calls, self.unreplaceable, strict=True
+        ):
+            if calls == 0:
+                why = f" ({stuck} reference(s) it cannot replace)" if stuck else ""
+                names.append(f"{patch.name}{why}")
+        return names
 
     def _early_check(self) -> None:
         if self.normal_with_items >= EARLY and self._uncalled():
@@ -107,10 +118,16 @@ class FixedWatch:
         if uncalled and trials:
             raise UsageError(
                 f"--patch {', '.join(uncalled)} was never called in {trials} trial(s): the "
-                "pipeline does not reach it through a replaced reference (see 'Test your own "
-                "pipeline' in README.md for the forms covered)"
+                "pipeline does not reach it through a replaced reference; a bound method or "
+                "functools.partial made before the trial is not replaced (README.md, 'Test your "
+                "own pipeline', lists the forms covered)"
             )
 
     @property
     def results_checked(self) -> bool:
         return self.fixed.results_checked and self.compared > 0
+
+    @property
+    def errors_checked(self) -> bool:
+        """Whether a stage fault was injected at all (only patched stages can raise)."""
+        return self.faulted > 0

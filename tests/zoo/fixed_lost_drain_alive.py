@@ -11,7 +11,7 @@ import contextlib
 import queue
 import threading
 
-EXPECTED = frozenset({"LOST"})
+EXPECTED = frozenset({"LOST", "SWALLOWED_ERROR"})  # a stage error ends its thread silently
 PATCH = ("tests.zoo.fixed_lost_drain_alive:square",)
 EXPECT = "tests.zoo.fixed_lost_drain_alive:square"
 
