@@ -26,8 +26,8 @@ from typing import Any
 
 from stress.preempt import Plan, Preempter
 
-#: A call that outlives a sibling's failure by more than the leak check's 1.0 s grace
-#: and its 0.5 s second look (stress.child); it sleeps in steps that count as progress,
+#: A call that outlives a sibling's failure by more than the leak check's 1.0 s grace,
+#: with room for a slow start under load; it sleeps in steps that count as progress,
 #: so the watchdog never calls a correct pipeline that waits for it hung.
 OUTLIVE_S = 1.8
 #: Seconds of preemption holds per trial, at most (then points only yield).
