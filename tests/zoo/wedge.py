@@ -19,7 +19,7 @@ def pipeline(
     items: Sequence[Any], stages: Sequence[Callable[[Any], Any]], workers: Sequence[int]
 ) -> list[Any]:
     child = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(3600)"],
+        [sys.executable, "-c", "import signal; signal.pause()"],  # blocks until killed
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
