@@ -36,17 +36,28 @@ from reference._skeleton import Stage, Variant, check_shape
 
 #: Runs started and not yet joined; the threads keep them alive, not this set.
 _LIVE: weakref.WeakSet[StreamRun] = weakref.WeakSet()
+#: Every thread a run started; ``threading`` keeps it alive until it has fully ended.
+#: A run whose stream was dropped is freed as soon as its last thread's target
+#: returns, a moment before that thread ends, so the exit hook joins threads too.
+_THREADS: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 _LIVE_LOCK = threading.Lock()
 
 
 @atexit.register
 def _end_live_runs() -> None:
-    """At interpreter exit (before daemon threads are frozen): cancel and join live runs."""
+    """At interpreter exit (before daemon threads are frozen): cancel live runs, then
+    join every thread any run started, including those of runs already freed."""
     with _LIVE_LOCK:
         runs = list(_LIVE)
     for run in runs:
         run.cancel()
         run.join()
+    with _LIVE_LOCK:
+        threads = list(_THREADS)
+    me = threading.current_thread()
+    for thread in threads:
+        if thread is not me:
+            thread.join()
 
 
 class StreamRun(ABC):
@@ -96,6 +107,8 @@ class StreamRun(ABC):
     def _spawn(self, name: str, target: Any, *args: Any) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)
         self._threads.append(thread)
+        with _LIVE_LOCK:
+            _THREADS.add(thread)
         try:
             thread.start()
         except BaseException:  # cannot start a thread: stop those already running
