@@ -302,3 +302,64 @@ def test_one_variant_object_serves_concurrent_calls(name: str) -> None:
     results = [bounded(functools.partial(sorted, s)) for s in streams]
     assert results == [list(range(i * 100, i * 100 + 100)) for i in range(3)]
     assert not threads_of(name)
+
+
+# -- countdown's two kinds of free-place pool -----------------------------------------------
+@pytest.fixture(params=["tokens", "semaphore"])
+def countdown_pool(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """countdown with its token-queue pool (small bounds) or its Semaphore (large ones)."""
+    from reference import countdown
+
+    if request.param == "semaphore":  # every bound counts as large
+        monkeypatch.setattr(countdown, "TOKEN_QUEUE_MAX", 0)
+    return "countdown"
+
+
+@pytest.mark.parametrize("maxsize", [1, 2])
+def test_either_pool_bounds_what_is_read_ahead(countdown_pool: str, maxsize: int) -> None:
+    pulled = [0]  # written by the feeder only
+    workers = [2, 3]
+
+    def source() -> Iterator[int]:
+        for i in itertools.count():
+            pulled[0] += 1
+            yield i
+
+    capacity = (len(workers) + 1) * maxsize + sum(workers) + 1
+    stream = own(countdown_pool, maxsize)(source(), [abs, abs], workers)
+    try:
+        for read in range(1, 200):
+            bounded(lambda: next(stream))
+            assert pulled[0] - read <= capacity
+    finally:
+        bounded(stream.close)
+    assert_no_thread_of(countdown_pool)
+
+
+def test_either_pool_wakes_blocked_putters_on_a_failure(countdown_pool: str) -> None:
+    """Stage 1 raises once stage 0 has filled every place: its workers wait in a put."""
+    workers = [4, 1]
+    # stage 1 holds one item, queue 1 one more, and each stage-0 worker one it cannot put.
+    calls_until_full = 1 + 1 + workers[0]
+    calls = itertools.count(1)
+    full = threading.Event()
+
+    def stage_zero(item: int) -> int:
+        if next(calls) == calls_until_full:
+            full.set()
+        return item
+
+    def fail_when_full(item: int) -> int:
+        full.wait(TIMEOUT)
+        raise ValueError(f"stage 1 failed on {item}")
+
+    with pytest.raises(ValueError, match="stage 1 failed"):
+        run_to_end(countdown_pool, range(1000), [stage_zero, fail_when_full], workers, 1)
+    assert_no_thread_of(countdown_pool)
+
+
+def test_a_large_bound_uses_a_semaphore_and_stays_exactly_once() -> None:
+    from reference import countdown
+
+    results = run_to_end("countdown", range(300), [abs, abs], [3, 2], countdown.TOKEN_QUEUE_MAX + 1)
+    assert multiset(results) == multiset(range(300))
