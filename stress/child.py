@@ -20,6 +20,9 @@ Invariants:
   looking while stage calls or results advance or a thread of the call is running
   (``/proc``), and reports only after a quiet spell, or 5 s more at most; a trial still
   advancing at that cap is reported as an *unconfirmed* HANG (see :mod:`stress.search`).
+  Sooner, and for sure: while progress is still, the watchdog samples every thread, and
+  a trial whose threads all wait untimed on one another, using no CPU, over
+  ``PROOF_WINDOW`` is a proven deadlock (:mod:`stress.deadlock`), reported at once.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from typing import Any, NoReturn
 
 from stress import power
 from stress.config import TrialConfig
+from stress.deadlock import DeadlockProof, snapshot
 from stress.errors import Unsupported, UsageError, find_fault, walk_exception
 from stress.fixed.trial import FixedTrial, before_import
 from stress.oracle import Observation, Verdict, classify
@@ -57,6 +61,11 @@ GRACE = 1.0
 STALL_SHARE_OF_TIMEOUT = 0.7
 #: Longest look past the trial timeout before a hang is reported anyway.
 CONFIRM_MAX = 5.0
+#: Before the timeout: how often the watchdog looks, and for how long (and how many
+#: looks) every thread must be seen waiting untimed before a deadlock is proven.
+PROOF_TICK = 0.05
+PROOF_WINDOW = 0.2
+PROOF_SAMPLES = 4
 #: Extra join at the grace, only for a thread caught exiting (its target has returned).
 EXIT_JOIN = 0.05
 
@@ -118,7 +127,7 @@ class _Watchdog:
         return _thread.start_new_thread(self.run, ())
 
     def run(self) -> None:
-        if self.finished.wait(self.timeout):
+        if self._until_timeout():
             return
         trial = self.trial
         quiet_needed = min(max(1.0, 0.5 * self.timeout), CONFIRM_MAX)
@@ -148,6 +157,34 @@ class _Watchdog:
             confirmed=quiet >= quiet_needed and not busy,
             watchdog=threading.get_ident(),
         )
+
+    def _until_timeout(self) -> bool:
+        """Wait for the call until the timeout (True if it ended); report a proven deadlock.
+
+        While the call's progress is still, every tick samples the threads
+        (:mod:`stress.deadlock`); a moving progress counter or a stall costs nothing.
+        """
+        trial, started = self.trial, time.monotonic()
+        deadline = started + self.timeout
+        proof = DeadlockProof(PROOF_WINDOW, PROOF_SAMPLES)
+        me, native = threading.get_ident(), threading.get_native_id()
+        last, moved = trial.progress(), started
+        while (left := deadline - time.monotonic()) > 0:
+            if self.finished.wait(min(PROOF_TICK, left)):
+                return True
+            now, current = time.monotonic(), trial.progress()
+            if current != last or trial.workload.stalling[0]:
+                last, moved = current, now
+                proof.add(now, current, None)
+            elif now - moved >= 2 * PROOF_TICK and proof.add(now, current, snapshot(me, native)):
+                trial.report_hang(
+                    waited=now - started,
+                    still_advancing=False,
+                    confirmed=True,
+                    watchdog=me,
+                    proven=True,
+                )
+        return False
 
 
 class _Trial:
@@ -195,18 +232,35 @@ class _Trial:
         ]
 
     def report_hang(
-        self, *, waited: float, still_advancing: bool, confirmed: bool, watchdog: int
+        self,
+        *,
+        waited: float,
+        still_advancing: bool,
+        confirmed: bool,
+        watchdog: int,
+        proven: bool = False,
     ) -> None:
-        """HANG; ``confirmed=False``: still advancing at the cap (the search runs it again)."""
+        """HANG; ``confirmed=False``: still advancing at the cap (the search runs it again).
+
+        ``proven``: before the timeout, every thread was seen waiting untimed on another.
+        """
         self.reporter.claim()
         obs = self.observation()
         obs.hung = True
         obs.fault_tokens = sorted(self.workload.tokens)
-        why = (
-            "threads were still running or stage calls still advancing (livelock, or far too slow)"
-            if still_advancing
-            else "no stage call or result advanced and no thread of the call was running"
-        )
+        if proven:
+            why = (
+                f"a deadlock: for {PROOF_WINDOW:.1f} s every thread waited, with no timeout, "
+                "on a lock, queue, condition, barrier or thread that only another of them "
+                "could release, and none used CPU time (proven before the trial timeout)"
+            )
+        elif still_advancing:
+            why = (
+                "threads were still running or stage calls still advancing "
+                "(livelock, or far too slow)"
+            )
+        else:
+            why = "no stage call or result advanced and no thread of the call was running"
         obs.hang_lines = [
             f"no return after {waited:.1f} s; {why}",
             *self.progress_lines(),

@@ -53,7 +53,8 @@ def describe_object(obj: object) -> str:
     return f"{label} ({extra})" if extra else label
 
 
-def _resolve(name: str, frame: FrameType) -> object | None:
+def resolve(name: str, frame: FrameType) -> object | None:
+    """What a dotted name on a frame's line names (locals, then globals), or None."""
     head, *rest = name.split(".")
     obj: object = None
     for scope in (frame.f_locals, frame.f_globals):
@@ -122,7 +123,7 @@ def waits_on(frame: FrameType) -> str | None:
     for pattern in (_CALL, _WITH):
         match = pattern.search(line)
         if match:
-            obj = _resolve(match.group(1), frame)
+            obj = resolve(match.group(1), frame)
             if obj is not None:
                 verb = match.group(2) if pattern is _CALL else "with"
                 return f"{verb} on {describe_object(obj)} (a call into C: {line.strip()!r})"
