@@ -20,6 +20,7 @@ Invariants:
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import json
 import os
@@ -82,8 +83,25 @@ class TrialRecord:
         }
 
 
-def _child(spec: TargetSpec, config: TrialConfig, timeout: float, fd: int, out: int) -> None:
+#: prctl(2): the signal the kernel sends this process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """On Linux, a trial is killed the moment its harness dies (killed, crashed), rather
+    than living on until its own watchdog ends it (the trial timeout, and more)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the harness died before the request took effect
+        os._exit(70)
+
+
+def _child(
+    spec: TargetSpec, config: TrialConfig, timeout: float, fd: int, out: int, *, parent: int
+) -> None:
     try:
+        _die_with_parent(parent)
         gc.freeze()  # the parent's objects are not the trial's: collect only what it makes
         os.setpgid(0, 0)
         null = os.open(os.devnull, os.O_RDONLY)
@@ -133,10 +151,11 @@ class TrialProcess:
         self._capture = tempfile.TemporaryFile()  # noqa: SIM115 -- closed in _close
         read_fd, write_fd = os.pipe()
         self.started = time.monotonic()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child never returns
             os.close(read_fd)
-            _child(spec, config, trial_timeout, write_fd, self._capture.fileno())
+            _child(spec, config, trial_timeout, write_fd, self._capture.fileno(), parent=parent)
         os.close(write_fd)
         with contextlib.suppress(OSError):  # also here, so a kill before the child's works
             os.setpgid(pid, pid)

@@ -4,6 +4,7 @@ and the caller ends within budget + trial timeout + 10 s (CONTRACT.md section 3)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import select
@@ -103,3 +104,53 @@ def test_a_trial_that_holds_the_gil_is_killed_at_the_hard_deadline() -> None:
     report = str(caught.value)
     assert "did not answer" in report
     assert "wedge_gil.py" in report  # faulthandler's dump, taken before the kill
+
+
+def hangs_on_a_pipe(items: object, stages: object, workers: object) -> None:
+    """Blocks in a read nobody will answer: no deadlock proof, only the trial timeout."""
+    r, _w = os.pipe()
+    os.read(r, 1)
+
+
+_HARNESS_THEN_WAIT = """
+import threading
+from stress.config import TrialConfig
+from stress.runner import TrialProcess, wait_any
+from stress.targets import parse_target
+spec = parse_target("tests.test_stress_wedge:hangs_on_a_pipe")
+config = TrialConfig(seed=1, k=0, workers=(1,), items=1)
+trial = TrialProcess(spec, config, trial_timeout=600.0, ready_timeout=30.0)
+while not trial._ready:  # the target imported: the trial now only waits, writing nothing
+    assert trial.poll() is None
+    wait_any([trial])
+print(trial.pid, flush=True)
+threading.Event().wait()
+"""
+
+
+@pytest.mark.smoke
+def test_a_trial_dies_with_its_harness() -> None:
+    """A harness killed mid-trial (a CI timeout, kill -9) leaves no trial running on."""
+    harness = subprocess.Popen(
+        [sys.executable, "-c", _HARNESS_THEN_WAIT],
+        cwd=ROOT,
+        env=stress_env(),
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert harness.stdout is not None
+        ready, _, _ = select.select([harness.stdout], [], [], 30.0)
+        assert ready, "the harness never started its trial"
+        trial_pid = int(harness.stdout.readline())
+    finally:
+        harness.kill()
+        harness.wait(10.0)
+        if harness.stdout is not None:
+            harness.stdout.close()
+    try:
+        assert process_is_gone(trial_pid, timeout=10.0), "the trial outlived its harness"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(trial_pid, signal.SIGKILL)
