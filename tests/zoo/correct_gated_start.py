@@ -20,6 +20,8 @@ OPTIONS: dict[str, object] = {}
 
 #: How long the gate stays shut: longer than the proof's window, shorter than a trial.
 GATE_SECONDS = 0.6
+#: Every trial lasts the gate at least: a full 30 s search runs about 90 of them.
+MIN_FULL_TRIALS = 40
 
 _END = object()
 
