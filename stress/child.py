@@ -16,18 +16,13 @@ Invariants:
   faults' tracebacks) is dropped and collected *before* live threads are counted, so
   an executor the target left to the garbage collector may wind down as it would in
   the caller.
-* HANG is confirmed before it is reported: after ``trial_timeout`` the watchdog keeps
-  looking while stage calls or results advance or a thread of the call is running
-  (``/proc``), and reports only after a quiet spell, or 5 s more at most; a trial still
-  advancing at that cap is reported as an *unconfirmed* HANG (see :mod:`stress.search`).
-  Sooner, and for sure: while progress is still, the watchdog samples every thread, and
-  a trial whose threads all wait untimed on one another, using no CPU, over
-  ``PROOF_WINDOW`` is a proven deadlock (:mod:`stress.deadlock`), reported at once.
+* HANG comes from the watchdog (:mod:`stress.watchdog`): a proven deadlock before the
+  trial timeout, or a suspicion confirmed after it; a trial still advancing at the cap
+  is reported as an *unconfirmed* HANG (see :mod:`stress.search`).
 """
 
 from __future__ import annotations
 
-import _thread
 import faulthandler
 import gc
 import io
@@ -46,26 +41,19 @@ from typing import Any, NoReturn
 
 from stress import power
 from stress.config import TrialConfig
-from stress.deadlock import DeadlockProof, snapshot
 from stress.errors import Unsupported, UsageError, find_fault, walk_exception
 from stress.fixed.trial import FixedTrial, before_import
 from stress.oracle import Observation, Verdict, classify
 from stress.preempt import Preempter
 from stress.targets import TargetSpec
 from stress.waits import dump_threads
+from stress.watchdog import PROOF_WINDOW, Watchdog
 from stress.workload import Workload
 
 #: The contract's grace: threads started during the call must be gone this long after.
 GRACE = 1.0
 #: A stalled stage call (stress.config.STALL_SHARE) lasts at most this share of the timeout.
 STALL_SHARE_OF_TIMEOUT = 0.7
-#: Longest look past the trial timeout before a hang is reported anyway.
-CONFIRM_MAX = 5.0
-#: Before the timeout: how often the watchdog looks, and for how long (and how many
-#: looks) every thread must be seen waiting untimed before a deadlock is proven.
-PROOF_TICK = 0.05
-PROOF_WINDOW = 0.2
-PROOF_SAMPLES = 4
 #: Extra join at the grace, only for a thread caught exiting (its target has returned).
 EXIT_JOIN = 0.05
 
@@ -88,103 +76,6 @@ class _Reporter:
         """Only the first caller returns; the other waits for ``os._exit``."""
         if not self._lock.acquire(blocking=False):
             self._lock.acquire()  # never released: the claimant ends the process
-
-
-def _thread_states(exclude: int) -> tuple[bool, int]:
-    """(some thread other than ``exclude`` is runnable, number of threads) from /proc."""
-    running, count = False, 0
-    try:
-        tids = os.listdir("/proc/self/task")
-    except OSError:
-        return False, 0
-    for tid in tids:
-        if int(tid) == exclude:
-            continue
-        try:
-            with open(f"/proc/self/task/{tid}/stat", "rb") as stat:
-                state = stat.read().rsplit(b")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            continue
-        count += 1
-        running = running or state == b"R"
-    return running, count
-
-
-class _Watchdog:
-    """Declares HANG when the call outlives the trial timeout and stops advancing.
-
-    It runs on a bare ``_thread`` thread, invisible to ``threading.enumerate()`` and
-    ``active_count()``: a target that joins every thread it sees, or waits for the
-    thread count to drop, must not meet the harness's own thread.
-    """
-
-    def __init__(self, trial: _Trial, timeout: float) -> None:
-        self.trial, self.timeout = trial, timeout
-        self.finished = threading.Event()
-
-    def start(self) -> int:
-        """Start watching; the watchdog thread's ident."""
-        return _thread.start_new_thread(self.run, ())
-
-    def run(self) -> None:
-        if self._until_timeout():
-            return
-        trial = self.trial
-        quiet_needed = min(max(1.0, 0.5 * self.timeout), CONFIRM_MAX)
-        start = time.monotonic()
-        last, quiet, advancing = trial.progress(), 0.0, False
-        samples: list[bool] = []  # was a thread of the call runnable, per quiet tick
-        me = threading.get_native_id()
-        while True:
-            tick = time.monotonic()
-            if self.finished.wait(0.05):
-                return
-            now = time.monotonic()
-            current = trial.progress()
-            if current != last or trial.workload.stalling[0]:  # a stall is the harness's
-                last, quiet, advancing, samples = current, 0.0, True, []
-            else:
-                quiet += min(now - tick, 0.1)  # a starved watchdog earns little quiet
-                samples.append(_thread_states(me)[0])
-            # Mostly runnable without progress: starved by a loaded machine, or spinning.
-            # Give it until the cap; a thread that only wakes to poll is not "running".
-            busy = len(samples) > 0 and sum(samples) > len(samples) / 2
-            if (quiet >= quiet_needed and not busy) or now - start >= CONFIRM_MAX:
-                break
-        trial.report_hang(
-            waited=self.timeout + (time.monotonic() - start),
-            still_advancing=advancing or busy,
-            confirmed=quiet >= quiet_needed and not busy,
-            watchdog=threading.get_ident(),
-        )
-
-    def _until_timeout(self) -> bool:
-        """Wait for the call until the timeout (True if it ended); report a proven deadlock.
-
-        While the call's progress is still, every tick samples the threads
-        (:mod:`stress.deadlock`); a moving progress counter or a stall costs nothing.
-        """
-        trial, started = self.trial, time.monotonic()
-        deadline = started + self.timeout
-        proof = DeadlockProof(PROOF_WINDOW, PROOF_SAMPLES)
-        me, native = threading.get_ident(), threading.get_native_id()
-        last, moved = trial.progress(), started
-        while (left := deadline - time.monotonic()) > 0:
-            if self.finished.wait(min(PROOF_TICK, left)):
-                return True
-            now, current = time.monotonic(), trial.progress()
-            if current != last or trial.workload.stalling[0]:
-                last, moved = current, now
-                proof.add(now, current, None)
-            elif now - moved >= 2 * PROOF_TICK and proof.add(now, current, snapshot(me, native)):
-                trial.report_hang(
-                    waited=now - started,
-                    still_advancing=False,
-                    confirmed=True,
-                    watchdog=me,
-                    proven=True,
-                )
-        return False
 
 
 class _Trial:
@@ -294,7 +185,7 @@ class _Trial:
         before = set(threading.enumerate())
         self.workload.stall_cap = STALL_SHARE_OF_TIMEOUT * trial_timeout
         earlier = _executors()
-        watchdog = _Watchdog(self, trial_timeout)
+        watchdog = Watchdog(self, trial_timeout)
         before_idents = {watchdog.start(), *sys._current_frames()}
         obs = self.observation()
         started = time.monotonic()

@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 
 import tqdm
 
-from stress.child import CONFIRM_MAX
 from stress.config import SearchOptions, TrialConfig, draw
 from stress.errors import UsageError
 from stress.fixed.watch import FixedWatch
 from stress.runner import TrialProcess, TrialRecord, wait_any
 from stress.targets import TargetSpec
+from stress.watchdog import CONFIRM_MAX
 
 tqdm.tqdm.monitor_interval = 0  # no monitor thread: this process forks trials
 

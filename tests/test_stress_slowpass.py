@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from stress.child import CONFIRM_MAX
 from stress.config import SearchOptions
 from stress.search import search
 from stress.targets import parse_target
+from stress.watchdog import CONFIRM_MAX
 
 TIMEOUT = 0.5
 OPTIONS = SearchOptions(max_items=3, faults=False, awkward=False)
