@@ -116,13 +116,15 @@ def untimed_wait(frame: FrameType) -> bool:
     return _c_call_wait(frame)
 
 
-def cpu_ticks(exclude_native: int) -> tuple[int, int] | None:
-    """(threads, their user + system clock ticks) from ``/proc``, the watchdog aside."""
+def task_stats(exclude_native: int) -> list[list[bytes]] | None:
+    """Each thread's ``/proc`` stat fields after the name (state first), the watchdog
+    aside; ``None`` when ``/proc`` cannot be read.  A thread that ended meanwhile is
+    left out."""
     try:
         tids = os.listdir("/proc/self/task")
     except OSError:
         return None
-    count = ticks = 0
+    stats = []
     for tid in tids:
         if int(tid) == exclude_native:
             continue
@@ -130,10 +132,17 @@ def cpu_ticks(exclude_native: int) -> tuple[int, int] | None:
             with open(f"/proc/self/task/{tid}/stat", "rb") as stat:
                 fields = stat.read().rsplit(b")", 1)[1].split()
         except (OSError, IndexError):
-            continue  # ended meanwhile: the thread count will not match
-        count += 1
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
-    return count, ticks
+            continue
+        stats.append(fields)
+    return stats
+
+
+def cpu_ticks(exclude_native: int) -> tuple[int, int] | None:
+    """(threads, their user + system clock ticks) from ``/proc``, the watchdog aside."""
+    stats = task_stats(exclude_native)
+    if stats is None:
+        return None
+    return len(stats), sum(int(f[11]) + int(f[12]) for f in stats)  # utime, stime
 
 
 def snapshot(exclude_ident: int, exclude_native: int) -> tuple[frozenset[Place], int] | None:
@@ -160,32 +169,28 @@ def snapshot(exclude_ident: int, exclude_native: int) -> tuple[frozenset[Place],
 
 
 class DeadlockProof:
-    """Samples fed one by one; :attr:`proven` once ``needed`` agree over ``window`` s.
+    """Samples fed one by one; :meth:`add` is True once ``needed`` agree over ``window`` s.
 
-    A sample agrees with the last when every thread is at the same place, the CPU
-    ticks grew by at most one (a thread just woken may run a moment) and the
+    A sample agrees with the first of its run when every thread is at the same place,
+    the CPU ticks grew by at most one (a thread just woken may run a moment) and the
     caller's progress counter did not move.
     """
 
     def __init__(self, window: float, needed: int) -> None:
         self.window, self.needed = window, needed
-        self.proven = False
-        self._first: float | None = None
         self._count = 0
-        self._last: tuple[frozenset[Place], int, int] | None = None
+        #: The run's first sample: places, CPU ticks, progress, and when it was taken.
+        self._first: tuple[frozenset[Place], int, int, float] | None = None
 
     def add(self, now: float, progress: int, sample: tuple[frozenset[Place], int] | None) -> bool:
         """Feed one sample (``None``: not all waiting); True once the deadlock is proven."""
         if sample is None:
-            self._first, self._count, self._last = None, 0, None
+            self._first, self._count = None, 0
             return False
         places, ticks = sample
-        last = self._last
-        if last is None or places != last[0] or progress != last[2] or ticks - last[1] > 1:
-            self._first, self._count = now, 1
-            self._last = (places, ticks, progress)
+        first = self._first
+        if first is None or places != first[0] or progress != first[2] or ticks - first[1] > 1:
+            self._first, self._count = (places, ticks, progress, now), 1
             return False
         self._count += 1
-        first = now if self._first is None else self._first
-        self.proven = self._count >= self.needed and now - first >= self.window
-        return self.proven
+        return self._count >= self.needed and now - first[3] >= self.window

@@ -15,12 +15,11 @@ ways to a HANG, and neither reports a call that is still moving:
 from __future__ import annotations
 
 import _thread
-import os
 import threading
 import time
 from typing import Protocol
 
-from stress.deadlock import DeadlockProof, snapshot
+from stress.deadlock import DeadlockProof, snapshot, task_stats
 
 #: Longest look past the trial timeout before a hang is reported anyway.
 CONFIRM_MAX = 5.0
@@ -54,24 +53,10 @@ class WatchedTrial(Protocol):
     ) -> None: ...
 
 
-def _thread_states(exclude: int) -> tuple[bool, int]:
-    """(some thread other than ``exclude`` is runnable, number of threads) from /proc."""
-    running, count = False, 0
-    try:
-        tids = os.listdir("/proc/self/task")
-    except OSError:
-        return False, 0
-    for tid in tids:
-        if int(tid) == exclude:
-            continue
-        try:
-            with open(f"/proc/self/task/{tid}/stat", "rb") as stat:
-                state = stat.read().rsplit(b")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            continue
-        count += 1
-        running = running or state == b"R"
-    return running, count
+def _any_runnable(exclude_native: int) -> bool:
+    """Whether some thread other than the watchdog is runnable, from ``/proc``."""
+    stats = task_stats(exclude_native)
+    return stats is not None and any(fields[0] == b"R" for fields in stats)
 
 
 class Watchdog:
@@ -109,7 +94,7 @@ class Watchdog:
                 last, quiet, advancing, samples = current, 0.0, True, []
             else:
                 quiet += min(now - tick, 0.1)  # a starved watchdog earns little quiet
-                samples.append(_thread_states(me)[0])
+                samples.append(_any_runnable(me))
             # Mostly runnable without progress: starved by a loaded machine, or spinning.
             # Give it until the cap; a thread that only wakes to poll is not "running".
             busy = len(samples) > 0 and sum(samples) > len(samples) / 2
