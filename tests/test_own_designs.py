@@ -234,8 +234,7 @@ def test_results_stream_out_before_the_source_ends(name: str) -> None:
     assert_no_thread_of(name)
 
 
-@pytest.mark.parametrize("maxsize", [1, 2])
-def test_a_bounded_run_reads_its_source_lazily(name: str, maxsize: int) -> None:
+def assert_read_ahead_is_bounded(name: str, maxsize: int) -> None:
     """At any moment items pulled - results read <= what the queues and threads can hold."""
     pulled = [0]  # written by the feeder only
     workers = [2, 3]
@@ -255,6 +254,11 @@ def test_a_bounded_run_reads_its_source_lazily(name: str, maxsize: int) -> None:
     finally:
         bounded(stream.close)
     assert_no_thread_of(name)
+
+
+@pytest.mark.parametrize("maxsize", [1, 2])
+def test_a_bounded_run_reads_its_source_lazily(name: str, maxsize: int) -> None:
+    assert_read_ahead_is_bounded(name, maxsize)
 
 
 # -- early stop ----------------------------------------------------------------------------
@@ -317,23 +321,7 @@ def countdown_pool(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
 
 @pytest.mark.parametrize("maxsize", [1, 2])
 def test_either_pool_bounds_what_is_read_ahead(countdown_pool: str, maxsize: int) -> None:
-    pulled = [0]  # written by the feeder only
-    workers = [2, 3]
-
-    def source() -> Iterator[int]:
-        for i in itertools.count():
-            pulled[0] += 1
-            yield i
-
-    capacity = (len(workers) + 1) * maxsize + sum(workers) + 1
-    stream = own(countdown_pool, maxsize)(source(), [abs, abs], workers)
-    try:
-        for read in range(1, 200):
-            bounded(lambda: next(stream))
-            assert pulled[0] - read <= capacity
-    finally:
-        bounded(stream.close)
-    assert_no_thread_of(countdown_pool)
+    assert_read_ahead_is_bounded(countdown_pool, maxsize)
 
 
 def test_either_pool_wakes_blocked_putters_on_a_failure(countdown_pool: str) -> None:
