@@ -6,13 +6,16 @@ marker to the next queue.  Nothing is counted but workers: no result count, no
 barrier size.  The marker is a private object, so any value (``None`` too) is data.
 Cancellation (the first failure, or the caller closing) sets a flag and puts a cancel
 marker on every queue; whoever takes it puts it back and leaves.
-Bounded (``maxsize > 0``): a token pool per queue counts free places (a put takes a
-token, a get gives one back); markers need none, so putting one back never blocks,
-and cancellation adds one token per thread that may wait on the pool (each thread
-puts at most once more, then sees the flag).  The data path is a ``SimpleQueue``
-either way, and so is a pool of up to :data:`TOKEN_QUEUE_MAX` places: every
-hand-off and every wait stays in C (a ``threading.Semaphore`` is Python code around
-a condition variable, about 1 % slower end to end with 1 ms stage calls).
+Unbounded, a feeder thread puts the source's items on queue 0 (it never waits).
+Bounded (``maxsize > 0``): stage 0's workers pull items from the source themselves
+(:meth:`StreamRun.pull`, which returns the end marker at the end), so queue 0 is never
+used and no feeder waits for room item by item.  A token pool per later queue counts
+free places (a put takes a token, a get gives one back); markers need none, so putting
+one back never blocks, and cancellation adds one token per thread that may wait on the
+pool (each thread puts at most once more, then sees the flag).  The data path is a
+``SimpleQueue`` either way, and so is a pool of up to :data:`TOKEN_QUEUE_MAX` places:
+every hand-off and every wait stays in C (a ``threading.Semaphore`` is Python code
+around a condition variable, about 1 % slower end to end with 1 ms stage calls).
 """
 
 from __future__ import annotations
@@ -38,6 +41,10 @@ def _no_wait() -> object:
 
 
 def _no_op() -> None:
+    pass
+
+
+def _no_put(item: object) -> None:
     pass
 
 
@@ -71,29 +78,31 @@ def _pool(maxsize: int) -> _TokenPool | _SemaphorePool:
 
 
 class _CountdownRun(StreamRun):
-    """Queues ``0..n`` are ``SimpleQueue``s; with a bound, ``room[k]`` holds free places."""
+    """Queues ``0..n`` are ``SimpleQueue``s; with a bound, ``room[k]`` holds free places.
+
+    Bounded, queue 0 is unused (stage 0 pulls) and ``room[0]`` has no places.
+    """
 
     def __init__(
         self, name: str, stages: Sequence[Stage], workers: Sequence[int], maxsize: int
     ) -> None:
         super().__init__(name, stages, workers, maxsize)
         n = len(stages)
+        self.feeds, self.source_done = not maxsize, _END
         self.queues: list[queue.SimpleQueue[Any]] = [queue.SimpleQueue() for _ in range(n + 1)]
-        self.room = [_pool(maxsize) for _ in range(n + 1)] if maxsize else []
+        self.room = [_pool(0), *(_pool(maxsize) for _ in range(n))] if maxsize else []
         # Wait for a free place before a put, free one after a get (no-ops if unbounded).
         self.claim: list[Callable[[], object]] = [pool.take for pool in self.room]
         self.free: list[Callable[[], None]] = [pool.give for pool in self.room]
         if not maxsize:
             self.claim, self.free = [_no_wait] * (n + 1), [_no_op] * (n + 1)
-        # Who may wait on room[k]: the feeder for queue 0, stage k-1's workers after it.
-        self._putters = [1, *workers] if maxsize else []
+        # Who may wait on room[k]: nobody for queue 0, stage k-1's workers after it.
+        self._putters = [0, *workers] if maxsize else []
 
     def feed(self, source: Iterator[Any]) -> None:
-        put, claim, bounded = self.queues[0].put, self.claim[0], bool(self.maxsize)
+        put = self.queues[0].put
         try:
             for item in source:
-                if bounded:
-                    claim()
                 if self.cancelled:
                     return
                 put(item)
@@ -104,7 +113,11 @@ class _CountdownRun(StreamRun):
 
     def serve(self, k: int, stage: Stage) -> None:
         q_in, bounded = self.queues[k], bool(self.maxsize)
-        get, put_back, free = q_in.get, q_in.put, self.free[k]
+        get: Callable[[], Any] = q_in.get
+        put_back: Callable[[Any], None] = q_in.put
+        free = self.free[k]
+        if bounded and not k:  # pull from the source: nothing to put back or free
+            get, put_back, free = self.pull, _no_put, _no_op
         put, claim = self.queues[k + 1].put, self.claim[k + 1]
         while True:
             item = get()

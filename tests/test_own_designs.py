@@ -107,16 +107,64 @@ def test_threads_are_named_by_variant_stage_and_worker(name: str) -> None:
 
         return stage
 
-    feeder_names: list[str] = []
-
-    def source() -> Iterator[int]:
-        feeder_names.append(threading.current_thread().name)
-        yield from range(100)
-
-    run_to_end(name, source(), [recorder(0), recorder(1)], [2, 3])
+    run_to_end(name, range(100), [recorder(0), recorder(1)], [2, 3])
     for k, thread_name in seen:
         assert re.fullmatch(rf"{name}-s{k}-w[0-9]+", thread_name), thread_name
-    assert feeder_names == [f"{name}-feeder"]
+
+
+class WatchedSource(Iterator[int]):
+    """``n`` items; records which threads call ``next`` and whether two ever overlap.
+
+    The first ``next`` holds the source for up to :data:`HOLD` seconds, unless another
+    reader comes in first: the window in which every worker of a design without a
+    source lock would pile in.
+    """
+
+    HOLD = 0.05
+
+    def __init__(self, n: int) -> None:
+        self.left = n
+        self.readers: set[str] = set()
+        self.overlaps = 0
+        self.calls_after_the_end = 0
+        self._reading = threading.Lock()
+        self._first = True
+        self._other_came = threading.Event()
+
+    def __next__(self) -> int:
+        if not self._reading.acquire(blocking=False):
+            self.overlaps += 1
+            self._other_came.set()
+            return self._next()
+        try:
+            if self._first:
+                self._first = False
+                self._other_came.wait(self.HOLD)
+            return self._next()
+        finally:
+            self._reading.release()
+
+    def _next(self) -> int:
+        self.readers.add(threading.current_thread().name)
+        if self.left <= 0:
+            self.calls_after_the_end += 1
+            raise StopIteration
+        self.left -= 1
+        return self.left
+
+
+@pytest.mark.parametrize("maxsize", [0, 2])
+def test_the_source_is_read_by_the_run_one_next_at_a_time(name: str, maxsize: int) -> None:
+    """A feeder thread or stage 0's workers read the source, never two at once, and
+    never again once it has ended (an iterator need not keep raising StopIteration)."""
+    source = WatchedSource(200)
+    results = run_to_end(name, source, [abs, abs], [5, 3], maxsize)
+    assert sorted(results, key=int) == list(range(200))  # type: ignore[arg-type]
+    assert source.overlaps == 0
+    assert source.calls_after_the_end == 1
+    assert source.readers  # the caller's thread is none of them:
+    for reader in source.readers:
+        assert re.fullmatch(rf"{name}-(feeder|s0-w[0-9]+)", reader), reader
 
 
 # -- errors ---------------------------------------------------------------------------------
@@ -236,7 +284,7 @@ def test_results_stream_out_before_the_source_ends(name: str) -> None:
 
 def assert_read_ahead_is_bounded(name: str, maxsize: int) -> None:
     """At any moment items pulled - results read <= what the queues and threads can hold."""
-    pulled = [0]  # written by the feeder only
+    pulled = [0]  # written by one reader at a time
     workers = [2, 3]
 
     def source() -> Iterator[int]:
@@ -244,8 +292,9 @@ def assert_read_ahead_is_bounded(name: str, maxsize: int) -> None:
             pulled[0] += 1
             yield i
 
-    # queues 0..n hold maxsize each; each worker holds one; the feeder one more.
-    capacity = (len(workers) + 1) * maxsize + sum(workers) + 1
+    # Stage 0 pulls, so only the queue after each stage holds items (maxsize each),
+    # and each worker one: a feeder would add a queue and one more item.
+    capacity = len(workers) * maxsize + sum(workers)
     stream = own(name, maxsize)(source(), [abs, abs], workers)
     try:
         for read in range(1, 200):

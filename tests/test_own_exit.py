@@ -118,15 +118,17 @@ def test_the_exit_hook_joins_the_threads_of_a_run_already_freed(
     monkeypatch.setattr(threading.Thread, "_delete", parked_delete)
     monkeypatch.setattr(threading.Thread, "join", recording_join)
     stream = reference.make(name)([1], [abs], [1])
+    names = sorted(thread.name for thread in stream._run._threads)  # type: ignore[attr-defined]
     run = weakref.ref(stream._run)  # type: ignore[attr-defined]
     del stream  # dropped unread: cancelled, never joined
     gc.collect()
     try:
-        for _ in range(2):  # the feeder and the one worker
+        for _ in names:  # the one worker, and a feeder if the design has one
             assert parked.acquire(timeout=TIMEOUT), "a thread of the run never ended"
         gc.collect()
         assert run() is None, "the run should be freed once its threads' targets return"
         _streaming._end_live_runs()
     finally:
         release.set()
-    assert sorted(joined) == sorted([f"{name}-feeder", f"{name}-s0-w0"])
+    assert f"{name}-s0-w0" in names
+    assert sorted(joined) == names
