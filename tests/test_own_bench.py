@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from stress import bench
+from stress.bench import pipelines
 
 BENCH_TIMEOUT = 300.0
 
@@ -57,3 +58,14 @@ def test_a_quick_run_writes_the_table_the_json_and_the_memory_curve(tmp_path: Pa
     assert "python -m stress bench pipelines --quick" in table
     assert table.count("\n| ") == len(rows) + 1  # a header, then one line per figure
     assert (out / "memory.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_sleep_baseline_is_one_pipeline_not_the_fastest_run_of_each_repetition() -> None:
+    """Each hand-written kind wins one repetition by noise; the one that is fastest
+    overall (lowest median) is the baseline, paired run by run."""
+    times = {
+        "simple_queue": [1.00, 1.00, 1.00],
+        "queue": [0.90, 1.20, 1.20],
+        f"queue_{pipelines.BOUND}": [1.20, 0.90, 1.20],
+    }
+    assert pipelines.best_handwritten(times) == "simple_queue"
