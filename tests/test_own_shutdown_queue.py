@@ -9,6 +9,7 @@ from __future__ import annotations
 import queue
 import sys
 import threading
+import time
 
 import pytest
 
@@ -111,3 +112,89 @@ def test_shutdown_wakes_every_blocked_getter_and_putter(immediate: bool) -> None
         thread.join(TIMEOUT)
         assert not thread.is_alive()
     assert outcomes == ["ShutDown"] * 6
+
+
+def joined(threads: list[threading.Thread]) -> bool:
+    """Join every thread within one shared :data:`TIMEOUT`; True if all have ended.
+
+    The threads of the tests below are daemons: one left blocked by a broken queue
+    fails its test and does not keep the test process from exiting.
+    """
+    deadline = time.monotonic() + TIMEOUT
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return not any(thread.is_alive() for thread in threads)
+
+
+def test_a_put_wakes_every_getter_blocked_on_an_empty_queue() -> None:
+    empty: ShutdownQueue[int] = ShutdownQueue(2)
+    waiting = threading.Semaphore(0)
+    empty.not_empty = _AnnouncingCondition(empty.mutex, waiting)
+    got: list[int] = []
+    lock = threading.Lock()
+
+    def take() -> None:
+        item = empty.get()
+        with lock:
+            got.append(item)
+
+    getters = [threading.Thread(target=take, daemon=True) for _ in range(3)]
+    for thread in getters:
+        thread.start()
+    for _ in getters:  # all three are waiting on the empty queue
+        assert waiting.acquire(timeout=TIMEOUT)
+    for item in range(3):
+        empty.put(item, timeout=TIMEOUT)  # room again as soon as a getter takes one
+    assert joined(getters), "a put did not wake a blocked getter"
+    assert sorted(got) == [0, 1, 2]
+
+
+def test_a_get_wakes_every_putter_blocked_on_a_full_queue() -> None:
+    full: ShutdownQueue[int] = ShutdownQueue(1)
+    full.put(0)
+    waiting = threading.Semaphore(0)
+    full.not_full = _AnnouncingCondition(full.mutex, waiting)
+    putters = [threading.Thread(target=full.put, args=(item,), daemon=True) for item in (1, 2, 3)]
+    for thread in putters:
+        thread.start()
+    for _ in putters:  # all three are waiting for room
+        assert waiting.acquire(timeout=TIMEOUT)
+    got = [full.get(timeout=TIMEOUT) for _ in range(4)]
+    assert joined(putters), "a get did not wake a blocked putter"
+    assert got[0] == 0
+    assert sorted(got) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("maxsize", [0, 1, 3])
+def test_many_producers_and_consumers_get_every_item_exactly_once(maxsize: int) -> None:
+    """Consumers read until ShutDown, which comes once every producer has finished."""
+    q: ShutdownQueue[int] = ShutdownQueue(maxsize)
+    producers_left = [4]
+    lock = threading.Lock()
+    got: list[int] = []
+
+    def produce(first: int) -> None:
+        for item in range(first, first + 500):
+            q.put(item)
+        with lock:
+            producers_left[0] -= 1
+            last = producers_left[0] == 0
+        if last:
+            q.shutdown()
+
+    def consume() -> None:
+        mine = []
+        while True:
+            try:
+                mine.append(q.get())
+            except ShutDown:
+                break
+        with lock:
+            got.extend(mine)
+
+    threads = [threading.Thread(target=produce, args=(500 * p,), daemon=True) for p in range(4)]
+    threads += [threading.Thread(target=consume, daemon=True) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    assert joined(threads), "a producer or consumer is stuck"
+    assert sorted(got) == list(range(2000))
