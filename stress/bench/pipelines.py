@@ -582,7 +582,9 @@ def main(argv: Sequence[str]) -> int:
     started = time.perf_counter()
     results = measure(plan)
     meta = {
-        "command": COMMAND + (" --quick" if args.quick else ""),
+        "command": COMMAND
+        + (" --quick" if args.quick else "")
+        + (f" --out {out}" if out != DEFAULT_OUT else ""),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "mode": "quick" if args.quick else "full",
         "python": platform.python_version(),
