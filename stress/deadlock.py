@@ -33,13 +33,11 @@ import linecache
 import os
 import re
 import sys
-import sysconfig
 import threading
 from types import FrameType
 
-from stress.waits import resolve
+from stress.waits import resolve, stdlib_file
 
-_STDLIB = os.path.realpath(sysconfig.get_paths()["stdlib"])
 _PRESSURE = os.path.join(os.path.dirname(os.path.realpath(__file__)), "fixed", "pressure.py")
 _LOCKS: tuple[type, ...] = (_thread.LockType, type(_thread.RLock()))
 _UNTIMED_ARGS = r"\(\s*(?:True|block=True|blocking=True)?\s*\)"
@@ -108,11 +106,12 @@ def _c_call_wait(frame: FrameType) -> bool:
 
 def untimed_wait(frame: FrameType) -> bool:
     """Whether the thread whose innermost frame is ``frame`` waits, untimed, on another."""
-    path = os.path.realpath(frame.f_code.co_filename)
-    if path == _PRESSURE:
+    filename = frame.f_code.co_filename
+    if os.path.realpath(filename) == _PRESSURE:
         return _pressure_wait(frame)
-    if path.startswith(_STDLIB) and "site-packages" not in path:
-        return _stdlib_wait(frame, os.path.basename(path))
+    relative = stdlib_file(filename)
+    if relative is not None:
+        return _stdlib_wait(frame, os.path.basename(relative))
     return _c_call_wait(frame)
 
 

@@ -12,6 +12,7 @@ the innermost line names (``lock.acquire()``, ``q.get()``, ``with lock:``).
 
 from __future__ import annotations
 
+import functools
 import linecache
 import os
 import re
@@ -86,12 +87,28 @@ _STDLIB_WAITS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def stdlib_file(filename: str) -> str | None:
+    """``queue.py``, ``concurrent/futures/_base.py``... (the path under the standard
+    library) if ``filename`` is a standard-library module, else None.
+
+    Packages installed beside the standard library (``site-packages`` inside it, as
+    in a system or Docker Python without a venv) are not standard library: a user's
+    pipeline installed there is the user's code.
+    """
+    path = os.path.realpath(filename)
+    if not path.startswith(_STDLIB + os.sep):
+        return None
+    relative = path[len(_STDLIB) + 1 :]
+    if relative.startswith(("site-packages" + os.sep, "dist-packages" + os.sep)):
+        return None
+    return relative
+
+
 def _stdlib_name(frame: FrameType) -> str | None:
     """``queue.py``, ``threading.py``, ``_base.py``... for standard-library frames."""
-    path = os.path.realpath(frame.f_code.co_filename)
-    if not path.startswith(_STDLIB):
-        return None
-    return os.path.basename(path)
+    relative = stdlib_file(frame.f_code.co_filename)
+    return None if relative is None else os.path.basename(relative)
 
 
 def waits_on(frame: FrameType) -> str | None:
@@ -145,7 +162,7 @@ def _relevant(stack: traceback.StackSummary) -> list[traceback.FrameSummary]:
         (os.path.basename(frames[0].filename) == "threading.py" and frames[0].name in _BOOTSTRAP)
         or os.path.dirname(os.path.realpath(frames[0].filename)) == _HARNESS
         or (
-            os.path.realpath(frames[0].filename).startswith(_STDLIB + "/concurrent/")
+            (stdlib_file(frames[0].filename) or "").startswith("concurrent" + os.sep)
             and frames[0].name in ("_worker", "run")
         )
     ):
