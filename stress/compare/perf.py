@@ -33,15 +33,9 @@ class _PeakThreads:
             self.peak = max(self.peak, count)
 
 
-def mean_sleep_seconds(samples: int = 200) -> float:
-    """How long ``time.sleep(SLEEP_SECONDS)`` really takes here (the ideal's unit)."""
-    start = time.perf_counter()
-    for _ in range(samples):
-        time.sleep(SLEEP_SECONDS)  # noqa: TID251 -- measuring the simulated work itself
-    return (time.perf_counter() - start) / samples
-
-
-def _stage(work: str, peak: _PeakThreads) -> Callable[[Any], Any]:
+def _stage(work: str, peak: _PeakThreads, naps: list[float]) -> Callable[[Any], Any]:
+    """The stage of ``work``; a sleeping one records how long each sleep really took
+    (``list.append`` is atomic), so the ideal is computed in the run's own units."""
     if work == "identity":
 
         def identity(x: Any) -> Any:
@@ -51,7 +45,9 @@ def _stage(work: str, peak: _PeakThreads) -> Callable[[Any], Any]:
 
     def sleepy(x: Any) -> Any:
         peak.see()
+        start = time.perf_counter()
         time.sleep(SLEEP_SECONDS)  # noqa: TID251 -- simulated I/O work being measured
+        naps.append(time.perf_counter() - start)
         return x
 
     return sleepy
@@ -61,7 +57,8 @@ def throughput(target: Target, variant: str, work: str, workers: int, items: int
     """Run ``items`` ints through 2 stages of ``workers`` each; time it end to end."""
     peak = _PeakThreads()
     before = set(threading.enumerate())
-    stages = [_stage(work, peak) for _ in range(STAGES)]
+    naps: list[float] = []
+    stages = [_stage(work, peak, naps) for _ in range(STAGES)]
     start = time.perf_counter()
     received = sum(1 for _ in target(list(range(items)), stages, [workers] * STAGES))
     last_result = time.perf_counter()
@@ -70,8 +67,8 @@ def throughput(target: Target, variant: str, work: str, workers: int, items: int
     joined = time.perf_counter()
     seconds = last_result - start
     ideal = None
-    if work == "sleep":
-        ideal = mean_sleep_seconds(50) * (items / workers + STAGES - 1)
+    if work == "sleep" and naps:  # the mean sleep of this run, not of a later one
+        ideal = statistics.mean(naps) * (items / workers + STAGES - 1)
     return {
         "type": "perf",
         "variant": variant,

@@ -117,6 +117,12 @@ def _perf_tables(perf: list[Record], latency: list[Record]) -> list[str]:
                 f"| {p['peak_threads'] if p.get('peak_threads') is not None else '-'} |"
             )
         lines.append("")
+        if workload == "sleep":
+            lines += [
+                "Of ideal: the ideal makespan (items / workers + 1 stage calls, each as long",
+                "as the run's own mean sleep, wake-up included) over the measured one.",
+                "",
+            ]
     if latency:
         lines += [
             "### From a stage error to the caller",
