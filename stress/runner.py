@@ -89,7 +89,12 @@ _PR_SET_PDEATHSIG = 1
 
 def _die_with_parent(parent: int) -> None:
     """On Linux, a trial is killed the moment its harness dies (killed, crashed), rather
-    than living on until its own watchdog ends it (the trial timeout, and more)."""
+    than living on until its own watchdog ends it (the trial timeout, and more).
+
+    The kernel sends the signal when the *thread* that forked the trial ends, not only
+    the process: a :class:`TrialProcess` must be polled to its end on the thread that
+    made it, as the search and compare's pool threads do.
+    """
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
