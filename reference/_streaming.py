@@ -14,7 +14,7 @@ The source is read in one of two ways, both lazy and one ``next`` at a time:
 * the first stage's workers pull the next item themselves (:meth:`StreamRun.pull`, under
   a lock) when they are free.  No feeder waits for room item by item: with a bounded
   first queue a feeder is woken once per item, and with 1 ms stage calls those wake-ups
-  cost about 1 % of the makespan.  The read-ahead is then one item per first-stage worker,
+  cost about 0.5 % of the makespan.  The read-ahead is then one item per first-stage worker,
   and the source is resumed by those workers in turn (a generator bound to one thread,
   one holding an ``RLock`` across a ``yield`` say, needs a feeder of the caller's own).
 
