@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import _queue
 import _thread
+import functools
 import linecache
 import os
 import re
@@ -39,6 +40,7 @@ from types import FrameType
 from stress.waits import resolve, stdlib_file
 
 _PRESSURE = os.path.join(os.path.dirname(os.path.realpath(__file__)), "fixed", "pressure.py")
+_EXECUTOR_MODULE = os.path.join("concurrent", "futures", "thread.py")
 _LOCKS: tuple[type, ...] = (_thread.LockType, type(_thread.RLock()))
 _UNTIMED_ARGS = r"\(\s*(?:True|block=True|blocking=True)?\s*\)"
 _METHOD_CALL = re.compile(r"([A-Za-z_][\w.]*)\.(get|acquire)" + _UNTIMED_ARGS)
@@ -53,10 +55,11 @@ def _line(frame: FrameType) -> str:
     return linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
 
 
-def _stdlib_wait(frame: FrameType, base: str) -> bool:
+def _stdlib_wait(frame: FrameType, module: str) -> bool:
+    """``module``: the frame's file under the standard library (:func:`stdlib_file`)."""
     name, local = frame.f_code.co_name, frame.f_locals
     owner = local.get("self")
-    if base == "threading.py":
+    if module == "threading.py":
         if name == "wait" and isinstance(owner, threading.Condition):
             return local.get("timeout") is None and _line(frame) == "waiter.acquire()"
         if name == "_wait_for_tstate_lock":  # Thread.join() up to 3.12
@@ -64,9 +67,7 @@ def _stdlib_wait(frame: FrameType, base: str) -> bool:
         if name == "join" and isinstance(owner, threading.Thread):  # 3.13: C-level join
             return local.get("timeout") is None and "_handle.join(" in _line(frame)
         return False
-    if base == "thread.py" and frame.f_code.co_filename.endswith(
-        os.path.join("concurrent", "futures", "thread.py")
-    ):
+    if module == _EXECUTOR_MODULE:
         return name == "_worker" and _line(frame) == "work_item = work_queue.get(block=True)"
     return False
 
@@ -107,12 +108,19 @@ def _c_call_wait(frame: FrameType) -> bool:
 def untimed_wait(frame: FrameType) -> bool:
     """Whether the thread whose innermost frame is ``frame`` waits, untimed, on another."""
     filename = frame.f_code.co_filename
-    if os.path.realpath(filename) == _PRESSURE:
+    if _is_pressure_file(filename):
         return _pressure_wait(frame)
-    relative = stdlib_file(filename)
-    if relative is not None:
-        return _stdlib_wait(frame, os.path.basename(relative))
+    module = stdlib_file(filename)
+    if module is not None:
+        return _stdlib_wait(frame, module)
     return _c_call_wait(frame)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_pressure_file(filename: str) -> bool:
+    """Whether ``filename`` is :mod:`stress.fixed.pressure` (cached: asked per frame per
+    look, and ``realpath`` is a few system calls)."""
+    return os.path.realpath(filename) == _PRESSURE
 
 
 def task_stats(exclude_native: int) -> list[list[bytes]] | None:
