@@ -167,6 +167,7 @@ class _Trial:
     def _finish(self, verdict: Verdict, *, duration: float, unconfirmed: bool = False) -> NoReturn:
         counts = dict(verdict.counts)
         counts["faults"] = len(self.workload.tokens)
+        counts["harness_delay_ms"] = round(self.workload.injected[0] * 1000)
         counts.update(self.preempter.stats() if self.preempter else {})
         self.reporter.send(
             {
@@ -183,7 +184,7 @@ class _Trial:
 
     def run(self, trial_timeout: float) -> NoReturn:
         before = set(threading.enumerate())
-        self.workload.stall_cap = STALL_SHARE_OF_TIMEOUT * trial_timeout
+        self.workload.set_timeout(trial_timeout, STALL_SHARE_OF_TIMEOUT)
         earlier = _executors()
         watchdog = Watchdog(self, trial_timeout)
         before_idents = {watchdog.start(), *sys._current_frames()}

@@ -43,6 +43,8 @@ STALL_SHARE = 0.08
 #: Where the stall falls: a stage's first call, its last, or a second worker's first.
 STALL_PLACES = ("first", "last", "sibling")
 CONFIG_VERSION = 1
+#: A trial's deliberate slowness (``slow_ms`` per slow call) sums to about this much.
+SLOW_TOTAL_MS = 300.0
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,15 @@ def _items(rng: random.Random, max_items: int, widest: int) -> int:
     return min(rng.randint(min(low, max_items), max(min(high, max_items), 0)), max_items)
 
 
+def capped_slow_ms(slow_ms: float, items: int) -> float:
+    """``slow_ms`` capped so that ``items`` slow calls take about :data:`SLOW_TOTAL_MS`.
+
+    Whoever changes a config's item count after the draw (the fixed form does) must cap
+    again: under ``sibling_slow`` one thread may make every call.
+    """
+    return round(min(slow_ms, SLOW_TOTAL_MS / max(1, items)), 3)
+
+
 def _stall(seed: int, k: int, stages: int) -> dict[str, Any]:
     """A stalled call's fields, for about :data:`STALL_SHARE` of trials (else none)."""
     rng = random.Random(f"{seed}:{k}:stall")
@@ -262,8 +273,7 @@ def draw(seed: int, k: int, options: SearchOptions) -> TrialConfig:
         ],
     )
     slow_stage = rng.randrange(len(workers))
-    # Keep a trial's deliberate slowness to about 0.3 s, whatever its size.
-    slow_ms = min(rng.choice((1.0, 3.0, 10.0, 30.0)), 300.0 / max(1, items))
+    slow_ms = capped_slow_ms(rng.choice((1.0, 3.0, 10.0, 30.0)), items)
     switch_interval = _weighted(rng, [(30, 0.005), (25, 0.001), (25, 1e-4), (12, 1e-5), (8, 1e-6)])
     config = TrialConfig(
         seed=seed,
@@ -275,7 +285,7 @@ def draw(seed: int, k: int, options: SearchOptions) -> TrialConfig:
         fault_call=fault_call,
         schedule=schedule,
         delay_us=rng.choice((5.0, 20.0, 50.0, 200.0)),
-        slow_ms=round(slow_ms, 3),
+        slow_ms=slow_ms,
         slow_stage=slow_stage,
         spin=rng.choice((0.0, 0.0, 0.3, 1.0)),
         switch_interval=switch_interval,

@@ -6,7 +6,9 @@ ways to a HANG, and neither reports a call that is still moving:
 * before the trial timeout, a proven deadlock: while the call's progress is still, it
   samples every thread, and when all of them wait untimed on one another, using no
   CPU, over ``PROOF_WINDOW`` (:mod:`stress.deadlock`), it reports at once;
-* after the timeout, a confirmed suspicion: it keeps looking while stage calls or
+* after the timeout (counted without the harness's own delays: the workload's
+  ``injected`` seconds are added to it, so a call slowed by the harness is never
+  suspected for that), a confirmed suspicion: it keeps looking while stage calls or
   results advance or a thread of the call is running (``/proc``), and reports after a
   quiet spell, or ``CONFIRM_MAX`` more at most; a trial still advancing then is an
   *unconfirmed* HANG (the search runs it again, see :mod:`stress.search`).
@@ -32,6 +34,7 @@ PROOF_SAMPLES = 4
 
 class _Stalling(Protocol):
     stalling: list[int]
+    injected: list[float]  # seconds of delay the harness has added to the call so far
 
 
 class WatchedTrial(Protocol):
@@ -70,6 +73,7 @@ class Watchdog:
     def __init__(self, trial: WatchedTrial, timeout: float) -> None:
         self.trial, self.timeout = trial, timeout
         self.finished = threading.Event()
+        self.started = time.monotonic()  # reset when the watch begins
 
     def start(self) -> int:
         """Start watching; the watchdog thread's ident."""
@@ -101,7 +105,7 @@ class Watchdog:
             if (quiet >= quiet_needed and not busy) or now - start >= CONFIRM_MAX:
                 break
         trial.report_hang(
-            waited=self.timeout + (time.monotonic() - start),
+            waited=time.monotonic() - self.started,
             still_advancing=advancing or busy,
             confirmed=quiet >= quiet_needed and not busy,
             watchdog=threading.get_ident(),
@@ -114,11 +118,12 @@ class Watchdog:
         (:mod:`stress.deadlock`); a moving progress counter or a stall costs nothing.
         """
         trial, started = self.trial, time.monotonic()
-        deadline = started + self.timeout
+        self.started = started
+        injected = trial.workload.injected
         proof = DeadlockProof(PROOF_WINDOW, PROOF_SAMPLES)
         me, native = threading.get_ident(), threading.get_native_id()
         last, moved = trial.progress(), started
-        while (left := deadline - time.monotonic()) > 0:
+        while (left := started + self.timeout + injected[0] - time.monotonic()) > 0:
             if self.finished.wait(min(PROOF_TICK, left)):
                 return True
             now, current = time.monotonic(), trial.progress()

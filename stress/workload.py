@@ -19,6 +19,21 @@ call index); schedules aimed at shutdown slow the last or first call of a stage,
 every call made by one sibling thread.  A stall (``stall_ms``) holds one call asleep
 for up to :attr:`Workload.stall_cap` seconds; ``stalling`` is set meanwhile, so the
 watchdog counts the harness's own sleep as progress.
+
+The harness's delay is bounded in every trial, whatever the item count and whichever
+form drew the config (:meth:`Workload.set_timeout`):
+
+* noise (every schedule's per-call delays and spins) draws on one budget of
+  :data:`NOISE_SHARE` x the trial timeout for all threads together; a delay is granted
+  under a lock before it is slept, so the total, and hence any one thread's share, never
+  exceeds it; once spent, calls run undelayed;
+* two deliberate calls are outside that budget and bounded on their own: the stall (at
+  most ``stall_cap``) and the ``outlive`` schedule's one long call
+  (:data:`stress.power.OUTLIVE_S`);
+* ``injected`` sums every second granted (noise, stall and outlive), and the watchdog
+  adds it to the trial timeout, so a HANG is never suspected while the harness's own
+  sleeps explain the wait.  (A one-thread stage given 300 items under ``sibling_slow``
+  once slept 8 s and was reported HANG on correct code.)
 """
 
 from __future__ import annotations
@@ -33,6 +48,10 @@ from typing import Any
 from stress.config import EVERY_CALL, TrialConfig
 from stress.errors import TOKEN_PREFIX, InjectedFault
 from stress.power import extreme_delay
+
+#: Share of the trial timeout that the harness's timing noise may take in one trial, all
+#: threads together (the stall and the outlive call are bounded separately).
+NOISE_SHARE = 0.25
 
 _MULTIPLIERS = (3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41)
 _MASK = (1 << 64) - 1
@@ -149,6 +168,31 @@ class Workload(Values):
         self.stall_cap = 1.4  # the child sets it below its trial timeout
         self.stalling = [0]  # 1 while the stalled call sleeps
         self._stall_ticket = [True]  # popped by the one call that stalls
+        self.noise_budget = NOISE_SHARE * 2.0  # seconds of noise; set_timeout() sets it
+        self.noise_spent = 0.0
+        self.injected = [0.0]  # seconds of delay granted so far: noise, stall, outlive
+        self._grant_lock = threading.Lock()  # made before any pressure is installed
+
+    def set_timeout(self, trial_timeout: float, stall_share: float) -> None:
+        """Bound this trial's delays by its timeout (see the module docstring)."""
+        self.stall_cap = stall_share * trial_timeout
+        self.noise_budget = NOISE_SHARE * trial_timeout
+
+    def grant(self, seconds: float, *, deliberate: bool = False) -> float:
+        """Seconds of the ``seconds`` asked that the calling thread may now delay.
+
+        Noise is granted from the trial's budget (possibly in part, possibly nothing);
+        a ``deliberate`` delay (the stall, the outlive call) is granted whole.  Either
+        way what is granted is added to ``injected`` before the caller sleeps.
+        """
+        with self._grant_lock:
+            if not deliberate:
+                seconds = min(seconds, self.noise_budget - self.noise_spent)
+                if seconds <= 0:
+                    return 0.0
+                self.noise_spent += seconds
+            self.injected[0] += seconds
+        return seconds
 
     def _make_stage(self, stage: int) -> Callable[[Any], Any]:
         def stage_call(value: Any) -> Any:
@@ -201,9 +245,10 @@ class Workload(Values):
             self._stall_ticket.pop()  # atomic: only one call ever stalls
         except IndexError:
             return False
+        seconds = self.grant(min(c.stall_ms * 1e-3, self.stall_cap), deliberate=True)
         self.stalling[0] = 1
         try:
-            time.sleep(min(c.stall_ms * 1e-3, self.stall_cap))  # noqa: TID251 -- the stall
+            time.sleep(seconds)  # noqa: TID251 -- the stall
         finally:
             self.stalling[0] = 0
         return True
@@ -235,8 +280,14 @@ class Workload(Values):
         seconds = self.delay_seconds(stage, n)
         if seconds <= 0:
             return
-        if self.config.spin and _mix(self._salt, 9, stage, n) < self.config.spin:
-            end = time.perf_counter() + min(seconds, 0.002)  # hold the GIL, briefly
+        spin = bool(self.config.spin) and _mix(self._salt, 9, stage, n) < self.config.spin
+        if spin:
+            seconds = min(seconds, 0.002)  # hold the GIL, briefly
+        seconds = self.grant(seconds, deliberate=self.config.schedule == "outlive")
+        if seconds <= 0:
+            return
+        if spin:
+            end = time.perf_counter() + seconds
             while time.perf_counter() < end:
                 pass
         else:

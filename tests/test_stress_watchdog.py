@@ -25,6 +25,7 @@ REPORT_WAIT = 30.0
 class _Workload:
     def __init__(self) -> None:
         self.stalling = [0]  # the harness never stalls this call
+        self.injected = [0.0]  # nor delays it
 
 
 class _StillTrial:

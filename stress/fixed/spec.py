@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from stress.config import EVERY_CALL, SearchOptions, TrialConfig, draw
+from stress.config import EVERY_CALL, SearchOptions, TrialConfig, capped_slow_ms, draw
 from stress.errors import UsageError
 from stress.fixed.items import group_of, item_count
 from stress.fixed.patching import PatchSpec, parse_patch
@@ -63,7 +63,12 @@ class FixedSpec:
             rng = random.Random(f"fixed-fault:{seed}:{k}")
             fault_call = rng.choice((0, count - 1, rng.randrange(count)))
         return dataclasses.replace(
-            base, items=count, awkward=0.0, fault_stage=fault_stage, fault_call=fault_call
+            base,
+            items=count,
+            awkward=0.0,
+            fault_stage=fault_stage,
+            fault_call=fault_call,
+            slow_ms=capped_slow_ms(base.slow_ms, count),
         )
 
     def describe(self) -> dict[str, Any]:
