@@ -17,11 +17,11 @@ from typing import Any
 
 from stress.config import DEFAULT_MAX_ITEMS, SearchOptions, TrialConfig
 from stress.errors import DefectFound, UsageError
-from stress.fixed.spec import make_fixed
-from stress.fixed.watch import stamp
+from stress.execution import FORKED_THREADS, TrialExecutor
+from stress.fixed.form import make_fixed
 from stress.report import defect_text, make_token, parse_token, pass_text
 from stress.search import SearchResult, search
-from stress.shrink import ShrinkResult, shrink
+from stress.shrink import ShrinkResult, runner_for, shrink
 from stress.targets import TargetSpec, parse_target
 
 DEFAULT_BUDGET = 30.0
@@ -63,7 +63,8 @@ class Campaign:
     shrunk: ShrinkResult | None = None  # the defect's smallest reproduction, if shrunk
 
 
-def validate_mode(mode: str) -> None:
+def validate_mode(mode: str) -> TrialExecutor:
+    """The executor ``--mode`` chooses (:mod:`stress.execution`); ``UsageError`` if none."""
     if mode not in MODES:
         raise UsageError(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
     if mode == "scheduled":
@@ -71,6 +72,7 @@ def validate_mode(mode: str) -> None:
             "--mode scheduled: the controlled scheduler does not exist yet; "
             "use --mode threads (or auto, which means threads for now)"
         )
+    return FORKED_THREADS  # "threads", and "auto" while it is the only executor
 
 
 def make_options(
@@ -121,6 +123,7 @@ def campaign(
     options: SearchOptions,
     replay: TrialConfig | None,
     on_trial: Callable[..., None] | None = None,
+    executor: TrialExecutor = FORKED_THREADS,
 ) -> Campaign:
     """Search (or replay); shrink a defect within what is left of the budget; render.
 
@@ -137,6 +140,7 @@ def campaign(
         options=options,
         replay=replay,
         on_trial=on_trial,
+        executor=executor,
     )
     record = result.defect
     if record is None:
@@ -153,14 +157,15 @@ def campaign(
     if replay is None and not result.interrupted:
         try:
             until = min(started + budget, time.monotonic() + shrink_seconds(budget))
-            shrunk = shrink(spec, record, deadline=until, trial_timeout=trial_timeout)
+            shrunk = shrink(
+                spec, record, deadline=until, trial_timeout=trial_timeout, run=runner_for(executor)
+            )
         except KeyboardInterrupt:
             result.interrupted = True
         else:
             record = result.defect = shrunk.record
             record.details = [*shrunk.lines(), *record.details]
-    if spec.fixed is not None:  # the token carries the items' digest for the replay
-        record = result.defect = stamp(record)
+    record = result.defect = spec.form.seal(record)
     token = make_token(record.config)
     extra = ""
     if trial_timeout != DEFAULT_TRIAL_TIMEOUT:
@@ -169,12 +174,11 @@ def campaign(
             if spec.kind == "callable"
             else f"--trial-timeout {trial_timeout:g}"
         )
-    if spec.fixed is not None:
-        joiner = ", " if spec.kind == "callable" else " "
-        fixed_options = spec.fixed.replay_options(spec.kind)
-        extra = joiner.join(part for part in (fixed_options, extra) if part)
+    joiner = ", " if spec.kind == "callable" else " "
+    form_options = spec.form.replay_options(spec.kind)
+    extra = joiner.join(part for part in (form_options, extra) if part)
     replay_line = spec.replay_line(token, extra)
-    text = defect_text(record, seed=result.seed, replay=replay_line)
+    text = defect_text(record, seed=result.seed, replay=replay_line, form=spec.form)
     return Campaign(spec, result, text, token, replay_line, shrunk)
 
 
@@ -204,7 +208,7 @@ def check(
     Bad use raises :class:`UsageError` (a ``ValueError``).  ``KeyboardInterrupt``
     stops the search and propagates.
     """
-    validate_mode(mode)
+    executor = validate_mode(mode)
     validate_numbers(budget=budget, trial_timeout=trial_timeout, seed=seed)
     options = make_options(
         stages=stages, workers=workers, max_items=max_items, faults=faults, awkward=awkward
@@ -225,6 +229,7 @@ def check(
         trial_timeout=trial_timeout,
         options=options,
         replay=replay_config,
+        executor=executor,
     )
     result = done.result
     if result.interrupted:

@@ -42,13 +42,12 @@ from typing import Any, NoReturn
 from stress import power
 from stress.config import TrialConfig
 from stress.errors import Unsupported, UsageError, find_fault, walk_exception
-from stress.fixed.trial import FixedTrial, before_import
+from stress.form import FormTrial
 from stress.oracle import Observation, Verdict, classify
 from stress.preempt import Preempter
 from stress.targets import TargetSpec
 from stress.waits import dump_threads
 from stress.watchdog import PROOF_WINDOW, Watchdog
-from stress.workload import Workload
 
 #: The contract's grace: threads started during the call must be gone this long after.
 GRACE = 1.0
@@ -86,22 +85,15 @@ class _Trial:
         target: Callable[..., Any],
         config: TrialConfig,
         reporter: _Reporter,
-        fixed: FixedTrial | None = None,
+        form: FormTrial,
     ) -> None:
         self.target, self.config, self.reporter = target, config, reporter
-        self.fixed = fixed  # a fixed pipeline's items, patches and pressure
-        self.workload = fixed.workload if fixed is not None else Workload(config)
+        self.form = form  # the target form's side: items, stages, call, judgement
+        self.workload = form.workload
         self.preempter: Preempter | None = None  # the config's forced preemption, if any
-        self.expected = fixed.expected if fixed is not None else self.workload.expected()
-        self.intermediates = [] if fixed is not None else self._intermediates()
+        self.expected = form.expected
+        self.intermediates = form.intermediates
         self.results: list[Any] = []
-
-    def _intermediates(self) -> list[list[Any]]:
-        out, values = [], list(self.workload.items)
-        for s in range(self.config.stages):
-            values = [self.workload.apply(s, v) for v in values]
-            out.append(values)
-        return out
 
     def progress(self) -> int:
         return self.workload.progress[0] + len(self.results)
@@ -161,8 +153,7 @@ class _Trial:
         self._finish(self._classify(obs), duration=waited, unconfirmed=not confirmed)
 
     def _classify(self, obs: Observation) -> Verdict:
-        verdict = classify(obs)
-        return self.fixed.judge(verdict, obs) if self.fixed is not None else verdict
+        return self.form.judge(classify(obs), obs)
 
     def _finish(self, verdict: Verdict, *, duration: float, unconfirmed: bool = False) -> NoReturn:
         counts = dict(verdict.counts)
@@ -215,15 +206,9 @@ class _Trial:
 
     def _call(self, obs: Observation) -> BaseException | None:
         """Call, iterate to exhaustion, ``close()``; the raised exception, if any."""
-        items = list(self.workload.items)
-        stages = list(self.workload.stages)
-        workers = list(self.config.workers)
         self.preempter = power.start(self.config)  # inside the target's code only
         try:
-            if self.fixed is not None:  # pipeline(items), under pressure
-                out = self.fixed.call(self.target, items, obs)
-            else:
-                out = self.target(items, stages, workers)
+            out = self.form.call(self.target, obs)
             if out is None:
                 obs.returned_none = True
             else:
@@ -238,15 +223,13 @@ class _Trial:
                     close()
             del out
         except BaseException as error:  # SystemExit and GeneratorExit count as raising
-            if self.fixed is not None:
-                self.fixed.stop()
+            self.form.stop()
             obs.error_type = f"{type(error).__module__}.{type(error).__qualname__}"
             obs.error_text = "".join(traceback.format_exception(error)).rstrip()
             return error
         finally:
             power.stop(self.preempter)
-        if self.fixed is not None:
-            self.fixed.stop()
+        self.form.stop()
         obs.returned = True
         return None
 
@@ -368,13 +351,10 @@ def main(spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int) -
     reporter = _Reporter(fd)
     try:
         _fresh_stdio()
-        if spec.fixed is not None:
-            before_import(config)  # locks and queues made at import get pressure too
-        fixed = None
+        spec.form.before_import(config)
         try:
             target = spec.resolve()
-            if spec.fixed is not None:
-                fixed = FixedTrial(spec.fixed, config, target)
+            form = spec.form.open_trial(config, target)
         except UsageError as error:
             reporter.send({"kind": "usage", "message": str(error)})
             os._exit(0)
@@ -385,7 +365,7 @@ def main(spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int) -
         # one) waits forever in a forked child for a watchdog thread that is not there.
         faulthandler.enable(file=sys.stderr, all_threads=True)
         sys.setswitchinterval(config.switch_interval)
-        _Trial(target, config, reporter, fixed).run(trial_timeout)
+        _Trial(target, config, reporter, form).run(trial_timeout)
     except BaseException as error:  # the harness's own failure: say so, exit 3 upstream
         try:
             reporter.send(

@@ -44,7 +44,8 @@ from typing import Any
 
 from stress.config import CONFIG_VERSION, TrialConfig
 from stress.errors import UsageError
-from stress.runner import TrialRecord
+from stress.form import TargetForm
+from stress.record import TrialRecord
 
 SCHEMA_VERSION = 1
 
@@ -94,11 +95,8 @@ def parse_token(text: str) -> TrialConfig:
         raise UsageError(f"{source}: {error}") from None
 
 
-def describe(config: TrialConfig) -> str:
-    values = f"awkward values ({config.awkward:.0%})" if config.awkward else "plain ints"
-    shape = f"{config.stages} stage(s) with workers {list(config.workers)}"
-    if config.items_digest:  # a fixed pipeline: its own widths; stage i is the i-th --patch
-        shape, values = "a fixed pipeline (stage i: its i-th --patch)", "items as drawn"
+def describe(config: TrialConfig, form: TargetForm) -> str:
+    shape, values = form.shape_text(config)
     if config.fault_stage is None:
         fault = "no injected fault"
     elif config.fault_call < 0:
@@ -120,13 +118,13 @@ def describe(config: TrialConfig) -> str:
     )
 
 
-def defect_text(record: TrialRecord, *, seed: int, replay: str) -> str:
+def defect_text(record: TrialRecord, *, seed: int, replay: str, form: TargetForm) -> str:
     lines = [
         f"DEFECT {record.category} {record.summary}",
         f"config: {config_json(record.config)}",
         f"seed: {seed}",
         f"replay: {replay}",
-        describe(record.config),
+        describe(record.config, form),
         *record.details,
     ]
     if record.output.strip():

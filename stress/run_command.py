@@ -27,7 +27,7 @@ from stress.api import (
 )
 from stress.config import DEFAULT_MAX_ITEMS
 from stress.errors import InternalError, UsageError
-from stress.fixed.spec import make_fixed
+from stress.fixed.form import make_fixed
 from stress.report import check_writable, json_document, parse_token, write_json
 from stress.search import Progress
 from stress.targets import parse_target
@@ -164,7 +164,7 @@ def _run(argv: list[str]) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, --version
         return int(stop.code or 0)
-    validate_mode(args.mode)
+    executor = validate_mode(args.mode)
     validate_numbers(budget=args.budget, trial_timeout=args.trial_timeout, seed=args.seed)
     options = make_options(
         stages=args.stages,
@@ -194,6 +194,7 @@ def _run(argv: list[str]) -> int:
             options=options,
             replay=replay,
             on_trial=progress,
+            executor=executor,
         )
     finally:
         progress.close()
@@ -231,7 +232,7 @@ def _run(argv: list[str]) -> int:
                 "faults": not args.no_faults,
                 "awkward": not args.no_awkward,
                 "mode": args.mode,
-                "fixed": spec.fixed.describe() if spec.fixed is not None else None,
+                "fixed": spec.form.describe(),
             },
             record=result.defect,
             replay=done.replay,

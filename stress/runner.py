@@ -24,17 +24,16 @@ import ctypes
 import gc
 import json
 import os
-import select
 import signal
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from stress import child
 from stress.config import TrialConfig
 from stress.errors import InternalError, UsageError
+from stress.record import TrialRecord
 from stress.targets import TargetSpec
 
 #: Seconds past the trial timeout before the parent kills a child that never answered:
@@ -44,43 +43,6 @@ HARD_EXTRA = 7.5
 ABORT_WAIT = 0.5
 #: How much of what the target printed a record keeps (this much of its start and end).
 OUTPUT_TAIL = 4000
-
-
-@dataclass
-class TrialRecord:
-    """What one trial showed; ``category`` is ``None`` when it passed (or was skipped)."""
-
-    config: TrialConfig
-    category: str | None = None
-    summary: str = ""
-    details: list[str] = field(default_factory=list)
-    skipped: bool = False
-    duration: float = 0.0  # seconds from the call to its return, raise or hang verdict
-    wall: float = 0.0  # seconds the whole trial took, fork to reap
-    counts: dict[str, int] = field(default_factory=dict)  # expected, returned, lost, ...
-    output: str = ""  # the end of what the target printed
-    unconfirmed: bool = False  # a HANG still advancing at the watchdog's cap (slow or livelock)
-
-    @property
-    def results_lost(self) -> int:
-        return self.counts.get("lost", 0)
-
-    @property
-    def live_workers(self) -> int:
-        return self.counts.get("live_workers", 0)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "config": self.config.to_json(),
-            "category": self.category,
-            "summary": self.summary,
-            "details": self.details,
-            "skipped": self.skipped,
-            "duration": round(self.duration, 4),
-            "wall": round(self.wall, 4),
-            "counts": self.counts,
-            "output": self.output,
-        }
 
 
 #: prctl(2): the signal the kernel sends this process when its parent dies.
@@ -314,33 +276,6 @@ def _decode(line: bytes) -> dict[str, Any]:
     if not isinstance(message, dict):
         raise InternalError("unreadable message from a trial")
     return message
-
-
-def wait_any(trials: list[TrialProcess]) -> None:
-    """Block until one of ``trials`` has something to read or reaches its deadline."""
-    timeout = max(0.0, min(t.deadline for t in trials) - time.monotonic())
-    select.select(trials, [], [], min(timeout, 0.25))
-
-
-def run_trial(
-    spec: TargetSpec,
-    config: TrialConfig,
-    *,
-    trial_timeout: float = 2.0,
-    ready_timeout: float = 10.0,
-) -> TrialRecord:
-    """Run ``config`` on ``spec`` in a child; never hangs and leaves no process behind.
-
-    Raises :class:`UsageError` when the target cannot be imported or called (the
-    child's one-line message), :class:`InternalError` when the harness failed.
-    """
-    trial = TrialProcess(spec, config, trial_timeout=trial_timeout, ready_timeout=ready_timeout)
-    try:
-        while (record := trial.poll()) is None:
-            wait_any([trial])
-        return record
-    finally:
-        trial.abandon()
 
 
 def _tail(capture: Any) -> str:

@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 
 import tqdm
 
-from stress.config import SearchOptions, TrialConfig, draw
+from stress.config import SearchOptions, TrialConfig
 from stress.errors import UsageError
-from stress.fixed.watch import FixedWatch
-from stress.runner import TrialProcess, TrialRecord, wait_any
+from stress.execution import FORKED_THREADS, RunningTrial, TrialExecutor, wait_any
+from stress.record import TrialRecord
 from stress.targets import TargetSpec
 from stress.watchdog import CONFIRM_MAX
 
@@ -53,8 +53,8 @@ class SearchResult:
     interrupted: bool = False
     elapsed: float = 0.0
     slow: int = 0  # trials still advancing at the watchdog's cap whose re-run did not hang
-    results_checked: bool = True  # False: a fixed pipeline whose results were not compared
-    errors_checked: bool = True  # False: a fixed pipeline no fault was injected into
+    results_checked: bool = True  # False: results were never compared (the form's watch)
+    errors_checked: bool = True  # False: no fault could be injected (the form's watch)
 
     @property
     def configurations(self) -> int:
@@ -87,6 +87,7 @@ def search(
     replay: TrialConfig | None = None,
     on_trial: Callable[[SearchResult, TrialRecord], None] | None = None,
     jobs: int = DEFAULT_JOBS,
+    executor: TrialExecutor = FORKED_THREADS,
 ) -> SearchResult:
     """Run trials on ``spec`` until a defect, the budget's end, or Ctrl-C.
 
@@ -99,10 +100,10 @@ def search(
     start = time.monotonic()
     deadline = start + budget
     result = SearchResult(seed=replay.seed if replay else seed)
-    active: list[TrialProcess] = []
+    active: list[RunningTrial] = []
     bound = start + budget + trial_timeout + BOUND_SLACK
-    reruns = _Reruns(spec, bound, trial_timeout, ready_timeout_for(budget))
-    watch = FixedWatch(spec.fixed) if spec.fixed is not None else None
+    reruns = _Reruns(spec, bound, trial_timeout, ready_timeout_for(budget), executor)
+    watch = spec.form.watch()
     k = 0
     try:
         while True:
@@ -114,7 +115,7 @@ def search(
             ):
                 config = _config(spec, replay, seed, k, options)
                 active.append(
-                    TrialProcess(
+                    executor.start(
                         spec,
                         config,
                         trial_timeout=trial_timeout,
@@ -131,8 +132,7 @@ def search(
                 if record is None:
                     continue
                 active.remove(trial)
-                if watch is not None:  # fewer results for the same items, patch calls
-                    record = watch.see(record)
+                record = watch.see(record)  # what only several trials show
                 record = reruns.look(trial, record)
                 result.slow = reruns.slow
                 result.trials += 1
@@ -150,11 +150,10 @@ def search(
         for trial in active:  # in flight when a defect was found: not counted
             trial.abandon()
     result.elapsed = time.monotonic() - start
-    if watch is not None:
-        result.results_checked = watch.results_checked
-        result.errors_checked = watch.errors_checked
-        if result.defect is None and not result.interrupted:
-            watch.finish(trials=result.trials - result.skipped)
+    result.results_checked = watch.results_checked
+    result.errors_checked = watch.errors_checked
+    if result.defect is None and not result.interrupted:
+        watch.finish(trials=result.trials - result.skipped)
     if result.trials and result.skipped == result.trials and not result.interrupted:
         raise UsageError(
             f"every trial ({result.trials}) raised Unsupported: the target takes none of "
@@ -166,33 +165,38 @@ def search(
 def _config(
     spec: TargetSpec, replay: TrialConfig | None, seed: int, k: int, options: SearchOptions
 ) -> TrialConfig:
-    """Trial ``k``'s configuration: the replayed one, a fixed pipeline's draw, or the core's."""
+    """Trial ``k``'s configuration: the replayed one, or the target form's draw."""
     if replay is not None:
         return replay
-    if spec.fixed is not None:  # pipeline(items): its own draw
-        drawn: TrialConfig = spec.fixed.draw(seed, k, options)
-        return drawn
-    return draw(seed, k, options)
+    return spec.form.draw(seed, k, options)
 
 
 class _Reruns:
     """Unconfirmed HANGs, run once more: HANG only if the re-run hangs too."""
 
-    def __init__(self, spec: TargetSpec, bound: float, timeout: float, ready: float) -> None:
+    def __init__(
+        self,
+        spec: TargetSpec,
+        bound: float,
+        timeout: float,
+        ready: float,
+        executor: TrialExecutor,
+    ) -> None:
         self.spec, self.bound, self.timeout, self.ready = spec, bound, timeout, ready
+        self.executor = executor
         self.pending: list[TrialConfig] = []  # configs to run again
-        self.running: set[TrialProcess] = set()  # re-runs in flight
+        self.running: set[RunningTrial] = set()  # re-runs in flight
         self.slow = 0  # first runs still advancing at the cap whose re-run did not hang
 
-    def launch(self, active: list[TrialProcess], jobs: int) -> None:
+    def launch(self, active: list[RunningTrial], jobs: int) -> None:
         while self.pending and len(active) < max(1, jobs):
-            trial = TrialProcess(
+            trial = self.executor.start(
                 self.spec, self.pending.pop(0), trial_timeout=self.timeout, ready_timeout=self.ready
             )
             self.running.add(trial)
             active.append(trial)
 
-    def drop_late(self, active: list[TrialProcess]) -> None:
+    def drop_late(self, active: list[RunningTrial]) -> None:
         """At the bound, kill the re-runs still going (their first runs stay slow passes)."""
         if time.monotonic() < self.bound:
             return
@@ -200,7 +204,7 @@ class _Reruns:
             trial.abandon()
             active.remove(trial)
 
-    def look(self, trial: TrialProcess, record: TrialRecord) -> TrialRecord:
+    def look(self, trial: RunningTrial, record: TrialRecord) -> TrialRecord:
         """The record as the search counts it; queues a re-run of a first unconfirmed HANG."""
         if trial in self.running:
             self.running.discard(trial)

@@ -29,7 +29,8 @@ from typing import Any
 
 from stress.config import EVERY_CALL, TrialConfig
 from stress.errors import InternalError, UsageError
-from stress.runner import TrialRecord, run_trial
+from stress.execution import FORKED_THREADS, TrialExecutor, run_trial
+from stress.record import TrialRecord
 from stress.targets import TargetSpec
 
 #: Runs of one candidate before it is judged not to fail.
@@ -47,8 +48,16 @@ HANG_LOOK = 1.3
 Runner = Callable[[TargetSpec, TrialConfig, float], TrialRecord]
 
 
-def _run(spec: TargetSpec, config: TrialConfig, trial_timeout: float) -> TrialRecord:
-    return run_trial(spec, config, trial_timeout=trial_timeout)
+def runner_for(executor: TrialExecutor) -> Runner:
+    """Trials run to their end by ``executor`` (the way the search ran them)."""
+
+    def run(spec: TargetSpec, config: TrialConfig, trial_timeout: float) -> TrialRecord:
+        return run_trial(spec, config, trial_timeout=trial_timeout, executor=executor)
+
+    return run
+
+
+_run = runner_for(FORKED_THREADS)
 
 
 @dataclass
@@ -202,7 +211,7 @@ def shrink(
     # Costly trials (hangs) get fewer measuring re-runs, but never fewer than two.
     measure = max(min(measure, 2), min(measure, int(0.4 * (deadline - start) / cost)))
     shrink_until = deadline - measure * cost
-    shape = getattr(spec, "fixed", None) is None  # a fixed pipeline keeps its own shape
+    shape = spec.form.shrinks_shape  # a fixed pipeline keeps its own shape
     tried = {_key(record.config)}
     progress = True
     while progress and time.monotonic() < shrink_until:

@@ -19,25 +19,24 @@ import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reference import VARIANTS
 from stress.errors import UsageError
-
-if TYPE_CHECKING:
-    from stress.fixed.spec import FixedSpec
+from stress.form import TargetForm
+from stress.generalised import GENERALISED
 
 _IDENT = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 
 
 @dataclass(frozen=True)
 class TargetSpec:
-    """What to run: ``kind`` is ``variant``, ``import`` or ``callable``."""
+    """What to run: ``kind`` is ``variant``, ``import`` or ``callable``; ``form``: how."""
 
     kind: str
     name: str  # the variant name, "module:attribute", or the callable's qualified name
     func: Callable[..., Any] | None = None
-    fixed: FixedSpec | None = None  # a fixed pipeline, pipeline(items) (stress.fixed)
+    form: TargetForm = GENERALISED  # how it is called and judged (stress.form)
 
     def resolve(self) -> Callable[..., Any]:
         """The callable itself; ``UsageError`` with a one-line message if there is none."""

@@ -12,8 +12,8 @@ import pytest
 
 from stress import DefectFound, check
 from stress.config import TrialConfig
+from stress.execution import run_trial
 from stress.report import make_token, parse_token
-from stress.runner import run_trial
 from stress.shrink import shrink
 from stress.targets import parse_target
 

@@ -11,9 +11,9 @@ from collections import Counter
 import pytest
 
 from stress.config import SearchOptions, TrialConfig, draw
+from stress.execution import run_trial
 from stress.power import INCLUDE_ENV, OUTLIVE_S, extreme_delay, plan
 from stress.report import make_token, parse_token
-from stress.runner import run_trial
 from stress.targets import parse_target
 
 OPTIONS = SearchOptions()

@@ -7,7 +7,7 @@ import time
 
 from stress.config import EVERY_CALL, TrialConfig
 from stress.errors import InternalError
-from stress.runner import TrialRecord
+from stress.record import TrialRecord
 from stress.shrink import candidates, shrink
 from stress.targets import TargetSpec, parse_target
 

@@ -183,7 +183,7 @@ def test_progress_goes_to_stderr_only_on_a_terminal(monkeypatch: pytest.MonkeyPa
     import io
 
     from stress.config import SearchOptions, draw
-    from stress.runner import TrialRecord
+    from stress.record import TrialRecord
     from stress.search import Progress, SearchResult
 
     class Terminal(io.StringIO):

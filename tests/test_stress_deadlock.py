@@ -26,7 +26,7 @@ import pytest
 
 from stress import deadlock
 from stress.config import TrialConfig
-from stress.runner import run_trial
+from stress.execution import run_trial
 from stress.targets import parse_target
 
 TIMEOUT = 10.0

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 from stress import watchdog
 from stress.config import SCHEDULES, SLOW_TOTAL_MS, SearchOptions, TrialConfig, draw
-from stress.fixed.spec import make_fixed
+from stress.execution import run_trial
+from stress.fixed.form import make_fixed
 from stress.power import OUTLIVE_S
-from stress.runner import run_trial
 from stress.targets import parse_target
 from stress.workload import NOISE_SHARE, Workload
 
@@ -60,7 +60,7 @@ def test_the_drawn_slowness_is_bounded_for_the_count_a_trial_has(
     seed: int, k: int, fixed: bool
 ) -> None:
     spec = _fixed_spec() if fixed else None
-    config = spec.fixed.draw(seed, k, _FIXED_OPTIONS) if spec else draw(seed, k, SearchOptions())
+    config = spec.form.draw(seed, k, _FIXED_OPTIONS) if spec else draw(seed, k, SearchOptions())
     per_call_cap = SLOW_TOTAL_MS / max(1, config.items) + 1e-3  # the draw rounds to 1 us
     assert config.slow_ms <= per_call_cap
     assert _slow_calls(config) * config.slow_ms <= 3 * SLOW_TOTAL_MS + 1.0
@@ -72,7 +72,7 @@ def test_the_injected_delay_of_every_drawn_trial_is_bounded(seed: int, k: int, f
     """Every delay a trial asks for goes through the grant; one thread making every call
     (the worst case) is granted at most the noise budget plus the deliberate calls."""
     spec = _fixed_spec() if fixed else None
-    config = spec.fixed.draw(seed, k, _FIXED_OPTIONS) if spec else draw(seed, k, SearchOptions())
+    config = spec.form.draw(seed, k, _FIXED_OPTIONS) if spec else draw(seed, k, SearchOptions())
     config = dataclasses.replace(config, items=max(config.items, 300))  # many calls
     workload = Workload(config)
     workload.set_timeout(TIMEOUT, 0.7)
@@ -127,7 +127,7 @@ def test_a_fixed_one_thread_pipeline_passes_the_draws_that_slowed_one_sibling() 
     core_options = dataclasses.replace(_FIXED_OPTIONS, stages=1, workers=(1,))
     chosen = []
     for k in range(4000):
-        config = spec.fixed.draw(7, k, _FIXED_OPTIONS)
+        config = spec.form.draw(7, k, _FIXED_OPTIONS)
         core_slow_ms = draw(7, k, core_options).slow_ms
         if (
             config.schedule == "sibling_slow"

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from stress.config import SearchOptions
-from stress.fixed.spec import make_fixed
+from stress.fixed.form import make_fixed
 from stress.search import _config
 from stress.targets import TargetSpec, parse_target
 

@@ -32,7 +32,7 @@ from reference import TUTORIAL, VARIANTS, make
 from stress.compare import perf
 from stress.compare.records import CONDITIONS, Record
 from stress.config import SearchOptions, TrialConfig, draw
-from stress.runner import run_trial
+from stress.execution import run_trial
 from stress.targets import TargetSpec
 
 

@@ -22,7 +22,7 @@ import os
 import random
 import select
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -75,8 +75,8 @@ class FixedSpec:
         """The options as JSON (``--json``'s ``options.fixed``)."""
         return {
             "patch": [p.name for p in self.patches],
-            "expect": _label(self.expect),
-            "items": _label(self.items),
+            "expect": label(self.expect),
+            "items": label(self.items),
         }
 
     def replay_options(self, kind: str) -> str:
@@ -86,9 +86,9 @@ class FixedSpec:
             if self.patches:
                 parts.append(f"patch={[p.name for p in self.patches]!r}")
             if self.expect is not None:
-                parts.append(f"expect={_label(self.expect)}")
+                parts.append(f"expect={label(self.expect)}")
             if self.items is not None:
-                parts.append(f"items={_label(self.items)}")
+                parts.append(f"items={label(self.items)}")
             return ", ".join(parts)
         parts = ["--fixed"]
         parts += [f"--patch {shlex.quote(p.name)}" for p in self.patches]
@@ -99,14 +99,14 @@ class FixedSpec:
         return " ".join(parts)
 
 
-def _label(value: object) -> str | None:
+def label(value: object) -> str | None:
     if value is None or isinstance(value, str):
         return value
     name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
     return str(name) if name else repr(value)
 
 
-def _module_attr(option: str, value: object) -> None:
+def check_module_attr(option: str, value: object) -> None:
     if isinstance(value, str):
         try:
             parse_patch(value)
@@ -162,52 +162,3 @@ def probe_is_fixed(spec: TargetSpec, timeout: float) -> bool:
         os.waitpid(pid, 0)
         os.close(read)
     return answer == b"1"
-
-
-def make_fixed(
-    spec: TargetSpec,
-    *,
-    fixed: bool | None,
-    expect: object = None,
-    patch: Sequence[object] | str | None = None,
-    items: object = None,
-    options: SearchOptions,
-    probe_timeout: float = 10.0,
-) -> TargetSpec:
-    """``spec`` with its :class:`FixedSpec` when the target is fixed; ``UsageError`` else."""
-    if isinstance(patch, str):
-        patch = [patch]
-    patches = tuple(parse_patch(p) for p in patch or ())
-    if len({p.name for p in patches}) != len(patches):
-        raise UsageError("--patch names the same function twice")
-    _module_attr("--expect", expect)
-    _module_attr("--items", items)
-    if expect is not None and not isinstance(expect, str) and not callable(expect):
-        raise UsageError(f"--expect must be MODULE:ATTR or a function, not {type(expect).__name__}")
-    if fixed is not None and not isinstance(fixed, bool):
-        raise UsageError(f"fixed must be True, False or None, not {fixed!r}")
-    asked = bool(patches) or expect is not None or items is not None
-    if fixed is None:
-        if spec.kind == "callable" and spec.func is not None:
-            fixed = takes_items_only(spec.func)
-        elif spec.kind == "import":
-            fixed = probe_is_fixed(spec, probe_timeout)
-        else:
-            fixed = False
-    if not fixed:
-        if asked:
-            raise UsageError(
-                "--patch, --expect and --items are for a fixed pipeline, pipeline(items): "
-                "add --fixed (fixed=True)"
-            )
-        return spec
-    if options.stages is not None or options.workers is not None:
-        raise UsageError("--stages and --workers do not apply to a fixed pipeline")
-    if items is not None and not isinstance(items, str):
-        from stress.fixed.items import ensure_strategy  # noqa: PLC0415 -- imports hypothesis
-
-        ensure_strategy(items)
-    if items is not None:
-        import hypothesis  # noqa: F401, PLC0415 -- once here, not in every trial
-    chosen = FixedSpec(patches=patches, expect=expect, items=items)
-    return dataclasses.replace(spec, fixed=chosen)

@@ -124,6 +124,7 @@ class FixedTrial:
             self.expected = [self._expect(expect, item) for item in items]
         self.patches: list[Installed] = install(fixed.patches, self.workload.hook, [target])
         self.returned_none = False
+        self.intermediates: list[list[Any]] = []  # the user's stages: outputs unknown
 
     def _expect(self, expect: Callable[[Any], Any], item: Any) -> Any:
         try:
@@ -133,9 +134,10 @@ class FixedTrial:
                 f"--expect raised {type(error).__name__} on item {item!r:.60}: {error}"
             ) from None
 
-    def call(self, target: Callable[..., Any], items: list[Any], obs: Observation) -> Any:
+    def call(self, target: Callable[..., Any], obs: Observation) -> Any:
         """``target(items)`` under pressure; what the child iterates (``None``: nothing)."""
         obs.results_checked = self.checked
+        items = list(self.workload.items)
         pressure.switch(True)
         out = target(items)
         self.returned_none = out is None

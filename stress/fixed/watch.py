@@ -22,7 +22,7 @@ from stress.fixed.items import group_of
 from stress.fixed.spec import FixedSpec
 from stress.fixed.tally import Tally
 from stress.fixed.trial import CALLS, STUCK
-from stress.runner import TrialRecord
+from stress.record import TrialRecord
 
 #: Trials with items that returned normally before an uncalled patch is reported.
 EARLY = 20
