@@ -14,8 +14,8 @@ try:
 except PackageNotFoundError:  # a checkout without an install
     __version__ = "0.0.0+unknown"
 
-from stress.api import CheckResult, check
-from stress.errors import DefectFound, InjectedFault, Unsupported, UsageError
+from stress.core.errors import DefectFound, InjectedFault, Unsupported, UsageError
+from stress.faces.api import CheckResult, check
 
 __all__ = [
     "CheckResult",

@@ -1,7 +1,7 @@
-"""``python -m stress``: see :mod:`stress.cli`."""
+"""``python -m stress``: see :mod:`stress.faces.cli`."""
 
 import sys
 
-from stress.cli import main
+from stress.faces.cli import main
 
 sys.exit(main())

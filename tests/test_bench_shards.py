@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from stress.bench import shards
-from stress.cli import main
+from stress.faces.cli import main
 
 
 def test_the_summary_pattern_reads_the_plugins_line() -> None:

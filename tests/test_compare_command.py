@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from reference import VARIANTS
-from stress.cli import main
 from stress.compare.campaign import cell_config
 from stress.compare.records import CONDITIONS, Record, load
+from stress.faces.cli import main
 
 COMPARE_TIMEOUT = 240
 SEED = 20261125

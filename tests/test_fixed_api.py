@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from stress import DefectFound, UsageError, check
-from stress.fixed.spec import takes_items_only
+from stress.forms.fixed.spec import takes_items_only
 from tests.zoo import (
     fixed_correct_class,
     fixed_correct_threads,

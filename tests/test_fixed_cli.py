@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from stress import run_command
+from stress.faces import run_command
 from tests.stress_helpers import run_stress, stress_env
 
 

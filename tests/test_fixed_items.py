@@ -8,8 +8,8 @@ import sys
 import pytest
 from hypothesis import strategies as st
 
-from stress.errors import UsageError
-from stress.fixed.items import (
+from stress.core.errors import UsageError
+from stress.forms.fixed.items import (
     default_items,
     digest,
     group_of,
@@ -79,7 +79,7 @@ def test_the_digest_masks_memory_addresses() -> None:
 
 _CHILD = """
 from hypothesis import strategies as st
-from stress.fixed.items import digest, strategy_items
+from stress.forms.fixed.items import digest, strategy_items
 awkward = st.one_of(st.none(), st.integers(), st.text(max_size=4), st.lists(st.booleans()))
 print(digest(strategy_items(awkward, 11, 3, 90)))
 """
@@ -90,7 +90,7 @@ def test_a_strategy_draws_the_same_items_in_another_process() -> None:
 
     Hypothesis also draws constants found in the *local* modules a process has loaded,
     so a process with other modules loaded (this pytest worker) may draw other items;
-    a replay checks the digest and says so (see :mod:`stress.fixed.items`).
+    a replay checks the digest and says so (see :mod:`stress.forms.fixed.items`).
     """
     digests = set()
     for hash_seed in ("0", "123"):

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from stress.errors import UsageError
-from stress.fixed.patching import PatchSpec, install, parse_patch
+from stress.core.errors import UsageError
+from stress.forms.fixed.patching import PatchSpec, install, parse_patch
 from tests.fixed_child import in_child
 
 FETCH = PatchSpec("tests.zoo.fixed_stages", "fetch")

@@ -1,7 +1,7 @@
 """Pressure at synchronisation points: delays only, never a change of behaviour.
 
 Installs happen in forked children (:func:`tests.fixed_child.in_child`); the sentinel
-race scenarios run through :func:`stress.fixed.measure.run_one`, one child per trial.
+race scenarios run through :func:`stress.forms.fixed.measure.run_one`, one child per trial.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from stress.fixed import pressure
-from stress.fixed.items import default_items
-from stress.fixed.measure import run_one
+from stress.forms.fixed import pressure
+from stress.forms.fixed.items import default_items
+from stress.forms.fixed.measure import run_one
 from tests.fixed_child import in_child
 
 #: Every point delays on every operation: the harshest setting for correctness.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stress.fixed.tally import Tally
+from stress.forms.fixed.tally import Tally
 
 
 def test_equal_counts_in_a_group_are_no_finding() -> None:

@@ -12,7 +12,7 @@ import pytest
 
 import tests.zoo
 from stress import DefectFound, check
-from stress.oracle import CATEGORIES
+from stress.core.oracle import CATEGORIES
 
 FIXED = sorted(
     info.name

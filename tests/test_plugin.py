@@ -92,7 +92,7 @@ def test_gate(stress_check):
     result.stdout.fnmatch_lines(
         ["*stress gate failed:*", "DEFECT *", "config: *", "seed: *", "replay: *"]
     )
-    assert "stress/search.py" not in result.stdout.str()
+    assert "stress/search/engine.py" not in result.stdout.str()
 
 
 def test_a_hanging_target_fails_its_test_and_the_session_goes_on(
@@ -121,14 +121,14 @@ def test_after():
 RECORDING_CONFTEST = """
 import json, os
 import pytest
-import stress.api
+import stress.faces.api
 
 @pytest.fixture(autouse=True)
 def record_calls(monkeypatch):
     def fake_check(target, **options):
         with open(os.environ["CALLS_FILE"], "a") as out:
             out.write(json.dumps(options, sort_keys=True) + "\\n")
-    monkeypatch.setattr(stress.api, "check", fake_check)
+    monkeypatch.setattr(stress.faces.api, "check", fake_check)
 """
 
 

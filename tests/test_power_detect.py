@@ -11,11 +11,11 @@ import time
 import pytest
 
 from stress import DefectFound, check
-from stress.config import TrialConfig
-from stress.execution import run_trial
-from stress.report import make_token, parse_token
-from stress.shrink import shrink
-from stress.targets import parse_target
+from stress.core.config import TrialConfig
+from stress.faces.report import make_token, parse_token
+from stress.forms.targets import parse_target
+from stress.search.shrink import shrink
+from stress.trial.execution import run_trial
 
 #: Seeds whose default search found each race (reports/bench/detection/results.json) and
 #: shrank it, under the default budget, to a configuration that reproduced 2/2.

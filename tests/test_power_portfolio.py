@@ -1,4 +1,4 @@
-"""The search's portfolio (:mod:`stress.power`): strategies drawn purely from (seed, k),
+"""The search's portfolio (:mod:`stress.core.power`): strategies drawn purely from (seed, k),
 recorded in the config and its replay token; the timing extremes; preemption active in
 a trial's child."""
 
@@ -10,11 +10,12 @@ from collections import Counter
 
 import pytest
 
-from stress.config import SearchOptions, TrialConfig, draw
-from stress.execution import run_trial
-from stress.power import INCLUDE_ENV, OUTLIVE_S, extreme_delay, plan
-from stress.report import make_token, parse_token
-from stress.targets import parse_target
+from stress.core.config import SearchOptions, TrialConfig, draw
+from stress.core.power import OUTLIVE_S, extreme_delay
+from stress.faces.report import make_token, parse_token
+from stress.forms.targets import parse_target
+from stress.trial.execution import run_trial
+from stress.trial.preempt import INCLUDE_ENV, plan
 
 OPTIONS = SearchOptions()
 

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-import stress.preempt
-from stress.preempt import MECHANISM, FileFilter, Plan, Preempter
+import stress.trial.preempt
+from stress.trial.preempt import MECHANISM, FileFilter, Plan, Preempter
 
 TIMEOUT = 10.0
 _SOURCE = """
@@ -103,7 +103,7 @@ def test_the_filter_keeps_user_code_and_skips_the_stdlib_and_the_harness() -> No
     assert keep(os.path.join(os.path.dirname(__file__), "zoo", "race_lost_update.py"))
     assert not keep(queue.__file__)
     assert not keep(threading.__file__)
-    assert not keep(stress.preempt.__file__)
+    assert not keep(stress.trial.preempt.__file__)
     assert not keep(pytest.__file__)
     assert not keep("<frozen importlib._bootstrap>")
     assert not keep("<string>")

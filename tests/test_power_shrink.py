@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 
-from stress.config import EVERY_CALL, TrialConfig
-from stress.errors import InternalError
-from stress.record import TrialRecord
-from stress.shrink import candidates, shrink
-from stress.targets import TargetSpec, parse_target
+from stress.core.config import EVERY_CALL, TrialConfig
+from stress.core.errors import InternalError
+from stress.core.record import TrialRecord
+from stress.forms.targets import TargetSpec, parse_target
+from stress.search.shrink import candidates, shrink
 
 SPEC = TargetSpec("variant", "single_pool")
 BIG = TrialConfig(

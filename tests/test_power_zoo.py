@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from stress.config import TrialConfig
-from stress.preempt import Plan, Preempter
-from stress.workload import Workload
+from stress.core.config import TrialConfig
+from stress.forms.workload import Workload
+from stress.trial.preempt import Plan, Preempter
 from tests.zoo import race_lock_order, race_lost_update
 
 #: A call this long has hung (these runs take milliseconds): short where a hang is

@@ -61,7 +61,7 @@ BROKEN = [
     Case("adversary_probes:fallback_on_empty", {"faults": False}),
     Case("adversary_probes:retry_until_it_works", {"awkward": False}),
     Case("adversary_probes:linger_after_return", QUIET),
-    # Found by a stalled stage call (stress.config.STALL_SHARE): seed 1 stalls trial 0.
+    # Found by a stalled stage call (stress.core.config.STALL_SHARE): seed 1 stalls trial 0.
     Case("adversary_probes:idle_timeout_half_second", {}, 5.0, seed=1, trial_timeout=2.0),
 ]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from stress import run_command
-from stress.errors import InternalError
+from stress.core.errors import InternalError
+from stress.faces import run_command
 from tests.stress_helpers import run_stress
 
 BROKEN = "tests.zoo.broken_wrong_fast_path:pipeline"  # one item -> WRONG_VALUE, every time
@@ -182,9 +182,9 @@ def test_python_dash_m_stress_runs_the_command() -> None:
 def test_progress_goes_to_stderr_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from stress.config import SearchOptions, draw
-    from stress.record import TrialRecord
-    from stress.search import Progress, SearchResult
+    from stress.core.config import SearchOptions, draw
+    from stress.core.record import TrialRecord
+    from stress.search.engine import Progress, SearchResult
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -24,10 +24,10 @@ from typing import Any
 
 import pytest
 
-from stress import deadlock
-from stress.config import TrialConfig
-from stress.execution import run_trial
-from stress.targets import parse_target
+from stress.core.config import TrialConfig
+from stress.forms.targets import parse_target
+from stress.trial import deadlock
+from stress.trial.execution import run_trial
 
 TIMEOUT = 10.0
 PROVEN = "proven before the trial timeout"

@@ -20,13 +20,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stress import watchdog
-from stress.config import SCHEDULES, SLOW_TOTAL_MS, SearchOptions, TrialConfig, draw
-from stress.execution import run_trial
-from stress.fixed.form import make_fixed
-from stress.power import OUTLIVE_S
-from stress.targets import parse_target
-from stress.workload import NOISE_SHARE, Workload
+from stress.core.config import SCHEDULES, SLOW_TOTAL_MS, SearchOptions, TrialConfig, draw
+from stress.core.power import OUTLIVE_S
+from stress.forms.fixed.form import make_fixed
+from stress.forms.targets import parse_target
+from stress.forms.workload import NOISE_SHARE, Workload
+from stress.trial import watchdog
+from stress.trial.execution import run_trial
 
 pytestmark = pytest.mark.smoke
 

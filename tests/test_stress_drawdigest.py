@@ -10,10 +10,10 @@ import json
 
 import pytest
 
-from stress.config import SearchOptions
-from stress.fixed.form import make_fixed
-from stress.search import _config
-from stress.targets import TargetSpec, parse_target
+from stress.core.config import SearchOptions
+from stress.forms.fixed.form import make_fixed
+from stress.forms.targets import TargetSpec, parse_target
+from stress.search.engine import _config
 
 pytestmark = pytest.mark.smoke
 

@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Callable
 
-from stress.child import _exiting
+from stress.trial.child import _exiting
 
 
 def _stack_is_exiting(make: Callable[[threading.Event], threading.Thread]) -> bool:

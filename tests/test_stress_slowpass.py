@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from stress.config import SearchOptions
-from stress.search import search
-from stress.targets import parse_target
-from stress.watchdog import CONFIRM_MAX
+from stress.core.config import SearchOptions
+from stress.forms.targets import parse_target
+from stress.search.engine import search
+from stress.trial.watchdog import CONFIRM_MAX
 
 TIMEOUT = 0.5
 OPTIONS = SearchOptions(max_items=3, faults=False, awkward=False)

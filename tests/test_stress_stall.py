@@ -9,8 +9,8 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from stress.config import STALL_PLACES, SearchOptions, draw
-from stress.workload import Workload
+from stress.core.config import STALL_PLACES, SearchOptions, draw
+from stress.forms.workload import Workload
 
 
 def test_about_one_trial_in_twelve_stalls_one_call_and_the_draw_is_pure() -> None:

@@ -7,10 +7,10 @@ import pickle
 
 import pytest
 
-from stress.config import EVERY_CALL, SearchOptions, TrialConfig, draw
-from stress.errors import InjectedFault, find_fault
-from stress.oracle import Observation, classify, key
-from stress.workload import Values, Workload
+from stress.core.config import EVERY_CALL, SearchOptions, TrialConfig, draw
+from stress.core.errors import InjectedFault, find_fault
+from stress.core.oracle import Observation, classify, key
+from stress.forms.workload import Values, Workload
 
 pytestmark = pytest.mark.smoke
 
@@ -229,7 +229,7 @@ def test_precedence_follows_the_contract() -> None:
 
 
 def test_a_rightly_raised_fault_makes_results_partial_but_still_checked() -> None:
-    from stress.errors import FaultMatch
+    from stress.core.errors import FaultMatch
 
     match = FaultMatch(TOKEN, original=True, path="raised")
     fields = {"fault_tokens": [TOKEN], "fault_match": match, "error_type": "x.InjectedFault"}

@@ -8,9 +8,9 @@ import pytest
 
 from reference import TUTORIAL, VARIANTS
 from stress import check
-from stress.config import SearchOptions
-from stress.search import SearchResult, search
-from stress.targets import parse_target
+from stress.core.config import SearchOptions
+from stress.forms.targets import parse_target
+from stress.search.engine import SearchResult, search
 
 OWN = [name for name in ("countdown", "queue_shutdown") if name in VARIANTS]
 FIXES = ["counted", "barrier", "separate_pools"]

@@ -1,4 +1,4 @@
-"""stress.waits.stdlib_file: which frames belong to the standard library.
+"""stress.trial.waits.stdlib_file: which frames belong to the standard library.
 
 Wait naming (what a hung thread waits on) and the deadlock proof both walk a thread's
 frames through the standard library to the user's line.  A package installed in the
@@ -14,7 +14,7 @@ import queue
 
 import pytest
 
-from stress import waits
+from stress.trial import waits
 
 pytestmark = pytest.mark.smoke
 

@@ -1,4 +1,4 @@
-"""stress.watchdog after the trial timeout: a call that does not advance but has a
+"""stress.trial.watchdog after the trial timeout: a call that does not advance but has a
 thread running (CPU-bound, not stuck) is an *unconfirmed* hang, reported only at
 ``CONFIRM_MAX``; a quiet one is confirmed after its quiet spell.  The search reruns an
 unconfirmed hang (tests/test_stress_slowpass.py), so telling the two apart is what keeps
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from stress import watchdog
+from stress.trial import watchdog
 
 pytestmark = pytest.mark.smoke
 

@@ -114,10 +114,10 @@ def hangs_on_a_pipe(items: object, stages: object, workers: object) -> None:
 
 _HARNESS_THEN_WAIT = """
 import threading
-from stress.config import TrialConfig
-from stress.execution import wait_any
-from stress.runner import TrialProcess
-from stress.targets import parse_target
+from stress.core.config import TrialConfig
+from stress.trial.execution import wait_any
+from stress.trial.runner import TrialProcess
+from stress.forms.targets import parse_target
 spec = parse_target("tests.test_stress_wedge:hangs_on_a_pipe")
 config = TrialConfig(seed=1, k=0, workers=(1,), items=1)
 trial = TrialProcess(spec, config, trial_timeout=600.0, ready_timeout=30.0)

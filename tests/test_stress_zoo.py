@@ -13,10 +13,10 @@ import pytest
 
 import tests.zoo
 from stress import check
-from stress.api import make_options
-from stress.config import DEFAULT_MAX_ITEMS
-from stress.search import SearchResult, search
-from stress.targets import parse_target
+from stress.core.config import DEFAULT_MAX_ITEMS
+from stress.faces.api import make_options
+from stress.forms.targets import parse_target
+from stress.search.engine import SearchResult, search
 
 ZOO = sorted(
     info.name

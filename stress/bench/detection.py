@@ -2,7 +2,7 @@
 
 For every tutorial variant with a flaw and every broken pipeline in ``tests/zoo`` (the
 ``broken_*`` modules and the interleaving races ``race_*``), the default search
-(:func:`stress.search.search`, default options, real threads) runs once per seed with
+(:func:`stress.search.engine.search`, default options, real threads) runs once per seed with
 a budget; a run's *time to first defect* is the search's elapsed time when it stops at
 a defect, and the run is *missed* when the budget ends first.  The table gives, per
 target, how many seeds found it, the median and the spread (min to max) of the time,
@@ -29,11 +29,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from stress.config import SearchOptions
-from stress.errors import InternalError, UsageError
-from stress.preempt import MECHANISM
-from stress.search import search
-from stress.targets import parse_target
+from stress.core.config import SearchOptions
+from stress.core.errors import InternalError, UsageError
+from stress.forms.targets import parse_target
+from stress.search.engine import search
+from stress.trial.preempt import MECHANISM
 
 DEFAULT_OUT = Path("reports") / "bench" / "detection"
 COMMAND = "python -m stress bench detection"

@@ -3,7 +3,7 @@
 Invariant: the campaign is a function of (variants, seed, quick).  Trial ``k`` of a
 cell is ``draw(seed, k, options)`` adjusted to the cell's condition, so every variant
 meets the very same configurations; only the machine's timing differs between runs.
-Every trial runs in a forked child (:func:`stress.runner.run_trial`) and every timing
+Every trial runs in a forked child (:func:`stress.trial.runner.run_trial`) and every timing
 in a child killed at a deadline, so a variant that hangs or leaks costs seconds, never
 the campaign.
 """
@@ -31,9 +31,9 @@ from tqdm import tqdm
 from reference import TUTORIAL, VARIANTS, make
 from stress.compare import perf
 from stress.compare.records import CONDITIONS, Record
-from stress.config import SearchOptions, TrialConfig, draw
-from stress.execution import run_trial
-from stress.targets import TargetSpec
+from stress.core.config import SearchOptions, TrialConfig, draw
+from stress.forms.targets import TargetSpec
+from stress.trial.execution import run_trial
 
 
 @dataclass(frozen=True)

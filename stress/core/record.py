@@ -1,0 +1,49 @@
+"""What one trial showed, as the parent reads it from the trial's child: :class:`TrialRecord`.
+
+Shared by every layer (the trial that makes it, the search and forms that read it, the
+report that prints it); it imports only the configuration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from stress.core.config import TrialConfig
+
+
+@dataclass
+class TrialRecord:
+    """What one trial showed; ``category`` is ``None`` when it passed (or was skipped)."""
+
+    config: TrialConfig
+    category: str | None = None
+    summary: str = ""
+    details: list[str] = field(default_factory=list)
+    skipped: bool = False
+    duration: float = 0.0  # seconds from the call to its return, raise or hang verdict
+    wall: float = 0.0  # seconds the whole trial took, fork to reap
+    counts: dict[str, int] = field(default_factory=dict)  # expected, returned, lost, ...
+    output: str = ""  # the end of what the target printed
+    unconfirmed: bool = False  # a HANG still advancing at the watchdog's cap (slow or livelock)
+
+    @property
+    def results_lost(self) -> int:
+        return self.counts.get("lost", 0)
+
+    @property
+    def live_workers(self) -> int:
+        return self.counts.get("live_workers", 0)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "config": self.config.to_json(),
+            "category": self.category,
+            "summary": self.summary,
+            "details": self.details,
+            "skipped": self.skipped,
+            "duration": round(self.duration, 4),
+            "wall": round(self.wall, 4),
+            "counts": self.counts,
+            "output": self.output,
+        }

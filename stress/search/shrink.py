@@ -1,0 +1,275 @@
+"""Shrink a failing trial to a smallest configuration that still shows its defect.
+
+Invariants:
+
+* Every configuration returned was seen failing with the *same category* as the
+  original, in a real run: a candidate is kept only if at least one of ``attempts``
+  runs shows that category.  The original is the fallback, so shrinking never makes a
+  report worse.
+* Candidates are strictly simpler than the configuration they come from (fewer
+  stages, narrower stages, fewer items, no awkward values, no fault, quieter timing,
+  fewer forced preemptions), but for one step that makes preemption steadier.
+  ``seed`` and ``k`` are kept, so the items are a prefix of the original ones (see
+  :mod:`stress.forms.workload`) and a replay token rebuilds them.  Greedy: the first
+  candidate that still fails is taken, and the search starts over from it, until no
+  candidate fails or the deadline comes.
+* Time: no run starts after ``deadline``; the re-runs that measure how reliably the
+  final configuration reproduces (``measure``, default 5; as few as 2 when a run is
+  costly) are reserved before shrinking starts, at the cost of the original run each.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from stress.core.config import EVERY_CALL, TrialConfig
+from stress.core.errors import InternalError, UsageError
+from stress.core.record import TrialRecord
+from stress.forms.targets import TargetSpec
+from stress.trial.execution import FORKED_THREADS, TrialExecutor, run_trial
+
+#: Runs of one candidate before it is judged not to fail.
+ATTEMPTS = 3
+#: Re-runs of the final configuration that measure its reproduction rate.
+MEASURE = 5
+#: The steadier preemption a shrink tries first (see :func:`candidates`).
+STEADY_HOLD_US = 1000.0
+STEADY_SHARE = 0.1
+#: Trial timeout of the candidates while shrinking a HANG.
+QUICK_HANG = 1.0
+#: What the watchdog's confirming look and the trial's own costs add to a hang's timeout.
+HANG_LOOK = 1.3
+
+Runner = Callable[[TargetSpec, TrialConfig, float], TrialRecord]
+
+
+def runner_for(executor: TrialExecutor) -> Runner:
+    """Trials run to their end by ``executor`` (the way the search ran them)."""
+
+    def run(spec: TargetSpec, config: TrialConfig, trial_timeout: float) -> TrialRecord:
+        return run_trial(spec, config, trial_timeout=trial_timeout, executor=executor)
+
+    return run
+
+
+_run = runner_for(FORKED_THREADS)
+
+
+@dataclass
+class ShrinkResult:
+    """The smallest failing configuration found, and how reliably it fails."""
+
+    original: TrialConfig
+    config: TrialConfig
+    record: TrialRecord  # a run of ``config`` that showed the category
+    category: str
+    steps: list[str] = field(default_factory=list)  # simplifications kept, in order
+    runs: int = 0  # trials run while shrinking (the measurement not included)
+    reproduced: int = 0
+    measured: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def rate_text(self) -> str:
+        if not self.measured:
+            return "reproduced: not measured (no budget left)"
+        return f"reproduced {self.reproduced}/{self.measured} re-runs"
+
+    def lines(self) -> list[str]:
+        """What a report says about shrinking, first thing in its details."""
+        strategy = getattr(self.original, "strategy", "timing")
+        found = f"found by strategy {strategy} at trial k={self.original.k}"
+        if not self.steps:
+            why = "no simpler configuration showed it" if self.runs else "no budget left"
+            return [f"{self.rate_text}; {found}; not shrunk ({why})"]
+        original = json.dumps(self.original.to_json(), sort_keys=True, separators=(",", ":"))
+        return [
+            f"{self.rate_text}; {found}; shrunk in {self.runs} run(s): {', '.join(self.steps)}",
+            f"found as config: {original}",
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "config": self.config.to_json(),
+            "steps": self.steps,
+            "runs": self.runs,
+            "reproduced": self.reproduced,
+            "measured": self.measured,
+            "elapsed": round(self.elapsed, 3),
+        }
+
+
+def _replace(config: TrialConfig, **changes: Any) -> TrialConfig | None:
+    """``config`` with ``changes``, or ``None`` when that is not a valid configuration."""
+    names = {f.name for f in dataclasses.fields(config)}
+    if any(name not in names for name in changes):
+        return None
+    try:
+        candidate = dataclasses.replace(config, **changes)
+        candidate.validate()
+    except (TypeError, ValueError):
+        return None
+    return candidate if candidate != config else None
+
+
+def _drop_stage(c: TrialConfig, i: int) -> TrialConfig | None:
+    if c.stages == 1 or c.fault_stage == i:
+        return None
+    workers = c.workers[:i] + c.workers[i + 1 :]
+    fault = c.fault_stage
+    if fault is not None and fault > i:
+        fault -= 1
+    slow = c.slow_stage - 1 if c.slow_stage > i else 0 if c.slow_stage == i else c.slow_stage
+    return _replace(c, workers=workers, fault_stage=fault, slow_stage=slow)
+
+
+def _with_items(c: TrialConfig, n: int) -> TrialConfig | None:
+    fault_stage, fault_call = c.fault_stage, c.fault_call
+    if n == 0:
+        fault_stage, fault_call = None, 0  # no call, no fault
+    elif fault_stage is not None and fault_call not in (EVERY_CALL, *range(n - 1)):
+        fault_call = n - 1  # "the last call" stays the last; a later call becomes it
+    return _replace(c, items=n, fault_stage=fault_stage, fault_call=fault_call)
+
+
+def candidates(c: TrialConfig, *, shape: bool = True) -> Iterator[tuple[str, TrialConfig | None]]:
+    """Simpler neighbours of ``c``, the biggest simplifications first.
+
+    First of all, once: preemption that holds (``STEADY_HOLD_US``) where it only
+    yielded or held briefly, at a share no lower than ``STEADY_SHARE``.  Not simpler,
+    but a window found by chance is then opened nearly every run, so every later
+    re-check, and the replay, is more reliable.  ``shape=False`` (a fixed pipeline,
+    whose stages and items are its own) keeps stages, widths and items.
+    """
+    preempt = float(getattr(c, "preempt", 0.0) or 0.0)
+    if preempt and float(getattr(c, "preempt_hold_us", 0.0)) < STEADY_HOLD_US:
+        yield (
+            "steadier preemption (holds of 1 ms)",
+            _replace(c, preempt_hold_us=STEADY_HOLD_US, preempt=max(preempt, STEADY_SHARE)),
+        )
+    if shape:
+        yield from _shape_candidates(c)
+    if c.awkward:
+        yield "plain values", _replace(c, awkward=0.0)
+    if c.fault_stage is not None:
+        yield "no fault", _replace(c, fault_stage=None, fault_call=0)
+    if preempt:
+        yield "no preemption", _replace(c, preempt=0.0)
+        yield "half the preemption points", _replace(c, preempt=round(preempt / 2, 6))
+        if getattr(c, "preempt_ops", False):
+            yield "preempt at lines only", _replace(c, preempt_ops=False)
+    yield "no delays", _replace(c, schedule="zero", slow_ms=0.0, spin=0.0)
+    if c.schedule not in ("zero", "uniform"):
+        yield "uniform delays", _replace(c, schedule="uniform", slow_ms=0.0, slow_stage=0)
+    yield "no spinning", _replace(c, spin=0.0)
+    yield "default switch interval", _replace(c, switch_interval=0.005)
+
+
+def _shape_candidates(c: TrialConfig) -> Iterator[tuple[str, TrialConfig | None]]:
+    for i in reversed(range(c.stages)):
+        yield f"drop stage {i}", _drop_stage(c, i)
+    for i, width in enumerate(c.workers):
+        for narrower in sorted({1, width // 2, width - 1}):
+            if 1 <= narrower < width:
+                workers = (*c.workers[:i], narrower, *c.workers[i + 1 :])
+                yield f"stage {i}: {narrower} workers", _replace(c, workers=workers)
+    for n in sorted({0, 1, 2, 3, c.items // 2, c.items - 1}):
+        if 0 <= n < c.items:
+            yield f"{n} items", _with_items(c, n)
+
+
+def _key(config: TrialConfig) -> str:
+    return repr(sorted(config.to_json().items()))
+
+
+def shrink(
+    spec: TargetSpec,
+    record: TrialRecord,
+    *,
+    deadline: float,
+    trial_timeout: float,
+    attempts: int = ATTEMPTS,
+    measure: int = MEASURE,
+    run: Runner = _run,
+) -> ShrinkResult:
+    """Shrink ``record``'s configuration (a defect, category set) before ``deadline``."""
+    if record.category is None:
+        raise ValueError("only a failing trial can be shrunk")
+    start = time.monotonic()
+    result = ShrinkResult(record.config, record.config, record, record.category)
+    # A candidate's hang need not be waited out as long as the report's: the watchdog
+    # still confirms it (a quiet look of its own), so the re-runs use the short timeout.
+    quick_timeout = min(trial_timeout, QUICK_HANG) if result.category == "HANG" else trial_timeout
+    cost = max(record.wall, record.duration, 0.05)
+    if result.category == "HANG":  # what a re-run with the short timeout costs
+        cost = min(cost, quick_timeout + HANG_LOOK)
+    # Costly trials (hangs) get fewer measuring re-runs, but never fewer than two.
+    measure = max(min(measure, 2), min(measure, int(0.4 * (deadline - start) / cost)))
+    shrink_until = deadline - measure * cost
+    shape = spec.form.shrinks_shape  # a fixed pipeline keeps its own shape
+    tried = {_key(record.config)}
+    progress = True
+    while progress and time.monotonic() < shrink_until:
+        progress = False
+        for step, candidate in candidates(result.config, shape=shape):
+            if candidate is None or _key(candidate) in tried:
+                continue
+            if time.monotonic() >= shrink_until:
+                break
+            tried.add(_key(candidate))
+            failing = _fails(
+                spec,
+                candidate,
+                result,
+                attempts=attempts,
+                until=shrink_until,
+                trial_timeout=quick_timeout,
+                run=run,
+            )
+            if failing is not None:
+                result.config, result.record = candidate, failing
+                result.steps.append(step)
+                progress = True
+                break
+    for _ in range(measure):
+        if time.monotonic() >= deadline:
+            break
+        try:
+            again = run(spec, result.config, quick_timeout)
+        except (UsageError, InternalError):
+            break  # measured what could be; the report stands on the search's own run
+        result.measured += 1
+        result.reproduced += again.category == result.category
+    result.elapsed = time.monotonic() - start
+    return result
+
+
+def _fails(
+    spec: TargetSpec,
+    config: TrialConfig,
+    result: ShrinkResult,
+    *,
+    attempts: int,
+    until: float,
+    trial_timeout: float,
+    run: Runner,
+) -> TrialRecord | None:
+    """A run of ``config`` showing ``result.category`` within ``attempts``, or ``None``."""
+    for _ in range(attempts):
+        if time.monotonic() >= until:
+            return None
+        try:
+            record = run(spec, config, trial_timeout)
+        except (UsageError, InternalError):
+            return None  # this candidate is no trial the target (or harness) can run
+        result.runs += 1
+        if record.category == result.category:
+            return record
+        if record.skipped:
+            return None  # the target does not take this shape
+    return None

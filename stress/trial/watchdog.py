@@ -1,0 +1,141 @@
+"""The trial's watchdog: HANG when the call never ends, proven or confirmed.
+
+It runs on a bare ``_thread`` thread in the trial's child (:mod:`stress.trial.child`).  Two
+ways to a HANG, and neither reports a call that is still moving:
+
+* before the trial timeout, a proven deadlock: while the call's progress is still, it
+  samples every thread, and when all of them wait untimed on one another, using no
+  CPU, over ``PROOF_WINDOW`` (:mod:`stress.trial.deadlock`), it reports at once;
+* after the timeout (counted without the harness's own delays: the workload's
+  ``injected`` seconds are added to it, so a call slowed by the harness is never
+  suspected for that), a confirmed suspicion: it keeps looking while stage calls or
+  results advance or a thread of the call is running (``/proc``), and reports after a
+  quiet spell, or ``CONFIRM_MAX`` more at most; a trial still advancing then is an
+  *unconfirmed* HANG (the search runs it again, see :mod:`stress.search.engine`).
+"""
+
+from __future__ import annotations
+
+import _thread
+import threading
+import time
+from typing import Protocol
+
+from stress.trial.deadlock import DeadlockProof, snapshot, task_stats
+
+#: Longest look past the trial timeout before a hang is reported anyway.
+CONFIRM_MAX = 5.0
+#: Before the timeout: how often the watchdog looks, and for how long (and how many
+#: looks) every thread must be seen waiting untimed before a deadlock is proven.
+PROOF_TICK = 0.05
+PROOF_WINDOW = 0.2
+PROOF_SAMPLES = 4
+
+
+class _Stalling(Protocol):
+    stalling: list[int]
+    injected: list[float]  # seconds of delay the harness has added to the call so far
+
+
+class WatchedTrial(Protocol):
+    """What the watchdog needs of a trial: its progress, and a way to report HANG."""
+
+    @property
+    def workload(self) -> _Stalling: ...
+
+    def progress(self) -> int: ...
+
+    def report_hang(
+        self,
+        *,
+        waited: float,
+        still_advancing: bool,
+        confirmed: bool,
+        watchdog: int,
+        proven: bool = False,
+    ) -> None: ...
+
+
+def _any_runnable(exclude_native: int) -> bool:
+    """Whether some thread other than the watchdog is runnable, from ``/proc``."""
+    stats = task_stats(exclude_native)
+    return stats is not None and any(fields[0] == b"R" for fields in stats)
+
+
+class Watchdog:
+    """Declares HANG when the call outlives the trial timeout and stops advancing.
+
+    It runs on a bare ``_thread`` thread, invisible to ``threading.enumerate()`` and
+    ``active_count()``: a target that joins every thread it sees, or waits for the
+    thread count to drop, must not meet the harness's own thread.
+    """
+
+    def __init__(self, trial: WatchedTrial, timeout: float) -> None:
+        self.trial, self.timeout = trial, timeout
+        self.finished = threading.Event()
+        self.started = time.monotonic()  # reset when the watch begins
+
+    def start(self) -> int:
+        """Start watching; the watchdog thread's ident."""
+        return _thread.start_new_thread(self.run, ())
+
+    def run(self) -> None:
+        if self._until_timeout():
+            return
+        trial = self.trial
+        quiet_needed = min(max(1.0, 0.5 * self.timeout), CONFIRM_MAX)
+        start = time.monotonic()
+        last, quiet, advancing = trial.progress(), 0.0, False
+        samples: list[bool] = []  # was a thread of the call runnable, per quiet tick
+        me = threading.get_native_id()
+        while True:
+            tick = time.monotonic()
+            if self.finished.wait(0.05):
+                return
+            now = time.monotonic()
+            current = trial.progress()
+            if current != last or trial.workload.stalling[0]:  # a stall is the harness's
+                last, quiet, advancing, samples = current, 0.0, True, []
+            else:
+                quiet += min(now - tick, 0.1)  # a starved watchdog earns little quiet
+                samples.append(_any_runnable(me))
+            # Mostly runnable without progress: starved by a loaded machine, or spinning.
+            # Give it until the cap; a thread that only wakes to poll is not "running".
+            busy = len(samples) > 0 and sum(samples) > len(samples) / 2
+            if (quiet >= quiet_needed and not busy) or now - start >= CONFIRM_MAX:
+                break
+        trial.report_hang(
+            waited=time.monotonic() - self.started,
+            still_advancing=advancing or busy,
+            confirmed=quiet >= quiet_needed and not busy,
+            watchdog=threading.get_ident(),
+        )
+
+    def _until_timeout(self) -> bool:
+        """Wait for the call until the timeout (True if it ended); report a proven deadlock.
+
+        While the call's progress is still, every tick samples the threads
+        (:mod:`stress.trial.deadlock`); a moving progress counter or a stall costs nothing.
+        """
+        trial, started = self.trial, time.monotonic()
+        self.started = started
+        injected = trial.workload.injected
+        proof = DeadlockProof(PROOF_WINDOW, PROOF_SAMPLES)
+        me, native = threading.get_ident(), threading.get_native_id()
+        last, moved = trial.progress(), started
+        while (left := started + self.timeout + injected[0] - time.monotonic()) > 0:
+            if self.finished.wait(min(PROOF_TICK, left)):
+                return True
+            now, current = time.monotonic(), trial.progress()
+            if current != last or trial.workload.stalling[0]:
+                last, moved = current, now
+                proof.add(now, current, None)
+            elif now - moved >= 2 * PROOF_TICK and proof.add(now, current, snapshot(me, native)):
+                trial.report_hang(
+                    waited=now - started,
+                    still_advancing=False,
+                    confirmed=True,
+                    watchdog=me,
+                    proven=True,
+                )
+        return False
