@@ -9,7 +9,7 @@ from tests.stress_helpers import run_stress
 
 pytestmark = pytest.mark.smoke
 
-GENERALISED = (
+GENERALISED: tuple[str, list[str], str, str] = (
     "tests.zoo.broken_wrong_fast_path:pipeline",
     [],
     '{"awkward":0.0,"delay_us":50.0,"fault_call":0,"fault_stage":null,"items":1,"k":2,'
@@ -27,7 +27,7 @@ FIXED_OPTIONS = [
     "--items",
     "tests.zoo.fixed_lost_falsy_filter:ITEMS",
 ]
-FIXED = (
+FIXED: tuple[str, list[str], str, str] = (
     "tests.zoo.fixed_lost_falsy_filter:pipeline",
     FIXED_OPTIONS,
     '{"awkward":0.0,"delay_us":200.0,"fault_call":0,"fault_stage":null,"items":5,'
