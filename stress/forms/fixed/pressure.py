@@ -16,7 +16,9 @@ Invariants:
   thread draws from its own ``random.Random`` seeded by (seed, k, thread name), so a
   thread's sequence of choices is reproducible while the interleaving stays real.
 * Pressure applies only while :func:`active` is on, and never in the harness's own
-  threads (names starting ``stress-``).  The fast path (no delay) costs a thread-local
+  threads (names starting ``stress-``, or not ``threading`` threads at all, such as the
+  watchdog); their operations are not counted as the call's progress either, or the
+  watchdog's own ticks would keep a deadlocked call looking busy.  The fast path (no delay) costs a thread-local
   read and one ``random()``.
 
 A delay is a GIL hand-off (``time.sleep(0)``), a short sleep (1 us up to ``max_us``),
@@ -123,13 +125,13 @@ def jitter() -> None:
     """Maybe delay the calling thread (the one place every point goes through)."""
     if not _state.on:
         return
-    _state.ops += 1  # lossy across threads: only "did it move" matters (the watchdog)
     try:
         rng = _local.rng
     except AttributeError:
         rng = _thread_rng()
-    if rng is None:
+    if rng is None:  # the harness's own threads: neither delayed nor the call's progress
         return
+    _state.ops += 1  # lossy across threads: only "did it move" matters (the watchdog)
     pressure = _state.pressure
     assert pressure is not None
     u = rng.random()

@@ -1,0 +1,56 @@
+"""A HANG's reason matches its dump, for the waits real pipelines end in.
+
+Found on unseen code: a fixed pipeline whose caller waits, alone with idle workers, in
+``Queue.join()`` for tasks whose workers died was reported only after 7 s, as
+"threads were still running or stage calls still advancing (livelock, or far too
+slow)", while the dump showed every thread waiting.  The cause: under the fixed form's
+pressure, the harness's own waits (the watchdog's ticks) were counted as the target's
+synchronisation progress, so the call never looked still.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from stress.core.config import EVERY_CALL, SearchOptions, TrialConfig
+from stress.forms.fixed.form import make_fixed
+from stress.forms.targets import parse_target
+from stress.trial.execution import run_trial
+
+pytestmark = pytest.mark.smoke
+
+ZOO = "tests.zoo.fixed_hang_join_dead_workers"
+PROVEN = "proven before the trial timeout"
+
+
+@pytest.mark.parametrize(
+    "fault_call", [3, EVERY_CALL], ids=["one-worker-dies", "caller-left-alone"]
+)
+def test_a_fixed_caller_in_queue_join_with_dead_workers_is_a_proven_deadlock(
+    fault_call: int,
+) -> None:
+    spec = make_fixed(
+        parse_target(f"{ZOO}:pipeline"),
+        fixed=True,
+        patch=[f"{ZOO}:enrich"],
+        expect=f"{ZOO}:enrich",
+        options=SearchOptions(),
+    )
+    base = spec.form.draw(5, 0, SearchOptions())
+    config: TrialConfig = dataclasses.replace(
+        base,
+        items=max(base.items, 12),
+        fault_stage=0,
+        fault_call=fault_call,
+        schedule="zero",
+        stall_ms=0.0,
+        strategy="timing",
+        preempt=0.0,
+    )
+    record = run_trial(spec, config, trial_timeout=2.0)
+    assert record.category == "HANG", (record.summary, record.details[:20])
+    reason = next(line for line in record.details if line.startswith("no return after"))
+    assert PROVEN in reason, reason
+    assert "still advancing" not in reason
