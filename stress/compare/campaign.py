@@ -26,11 +26,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from tqdm import tqdm
-
 from reference import TUTORIAL, VARIANTS, make
 from stress.compare import perf
 from stress.compare.records import CONDITIONS, Record
+from stress.core.bars import progress_bar
 from stress.core.config import SearchOptions, TrialConfig, draw
 from stress.forms.targets import TargetSpec
 from stress.trial.execution import run_trial
@@ -245,7 +244,7 @@ class Campaign:
         """Trials (two at a time), then sweeps and timings (one at a time, for honest clocks)."""
         jobs = list(self._trial_jobs())
         steps = self._steps()
-        with tqdm(
+        with progress_bar(
             total=len(jobs) + len(steps), desc="compare", unit="step", file=sys.stderr, disable=None
         ) as bar:
             with ThreadPoolExecutor(2, thread_name_prefix="compare-trials") as pool:

@@ -29,16 +29,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import tqdm
-
+from stress.core.bars import progress_bar
 from stress.core.config import SearchOptions, TrialConfig
 from stress.core.errors import UsageError
 from stress.core.record import TrialRecord
 from stress.forms.targets import TargetSpec
 from stress.trial.execution import FORKED_THREADS, RunningTrial, TrialExecutor, wait_any
 from stress.trial.watchdog import CONFIRM_MAX
-
-tqdm.tqdm.monitor_interval = 0  # no monitor thread: this process forks trials
 
 
 @dataclass
@@ -229,7 +226,7 @@ class Progress:
         self._budget = budget
         self._started = time.monotonic()
         if sys.stderr.isatty():
-            self._bar = tqdm.tqdm(total=round(budget, 1), unit="s", file=sys.stderr, leave=False)
+            self._bar = progress_bar(total=round(budget, 1), unit="s", file=sys.stderr, leave=False)
 
     def __call__(self, result: SearchResult, record: TrialRecord) -> None:
         if self._bar is None:

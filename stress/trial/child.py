@@ -44,7 +44,7 @@ from stress.core.errors import Unsupported, UsageError, find_fault, walk_excepti
 from stress.core.oracle import Observation, Verdict, classify
 from stress.forms.protocol import FormTrial
 from stress.forms.targets import TargetSpec
-from stress.trial import preempt
+from stress.trial import preempt, pristine
 from stress.trial.preempt import Preempter
 from stress.trial.waits import dump_threads
 from stress.trial.watchdog import PROOF_WINDOW, Watchdog
@@ -351,6 +351,7 @@ def main(spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int) -
     reporter = _Reporter(fd)
     try:
         _fresh_stdio()
+        pristine.restore()  # as the target runs without the harness
         spec.form.before_import(config)
         try:
             target = spec.resolve()

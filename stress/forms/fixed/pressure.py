@@ -18,8 +18,8 @@ Invariants:
 * Pressure applies only while :func:`active` is on, and never in the harness's own
   threads (names starting ``stress-``, or not ``threading`` threads at all, such as the
   watchdog); their operations are not counted as the call's progress either, or the
-  watchdog's own ticks would keep a deadlocked call looking busy.  The fast path (no delay) costs a thread-local
-  read and one ``random()``.
+  watchdog's own ticks would keep a deadlocked call looking busy.  The fast path (no
+  delay) costs a thread-local read and one ``random()``.
 
 A delay is a GIL hand-off (``time.sleep(0)``), a short sleep (1 us up to ``max_us``),
 or nothing.  Which points pay, measured with :mod:`stress.forms.fixed.measure`, is in the
