@@ -62,6 +62,24 @@ class Campaign:
     replay: str | None = None
     shrunk: ShrinkResult | None = None  # the defect's smallest reproduction, if shrunk
 
+    def reproduction(self, *, replayed: bool) -> dict[str, Any] | None:
+        """How often the reported trial showed its defect again (``--json``), if asked."""
+        if replayed:  # the search itself re-ran the one trial up to REPLAY_RUNS times
+            shown = self.result.defect is not None
+            return {
+                "status": "reproduced" if shown else "not reproduced",
+                "runs": self.result.trials,
+                "reproduced": int(shown),
+            }
+        if self.shrunk is None:
+            return None
+        return {
+            "status": self.shrunk.replay_status,
+            "runs": self.shrunk.measured,
+            "reproduced": self.shrunk.reproduced,
+            "text": self.shrunk.rate_text,
+        }
+
 
 def validate_mode(mode: str) -> TrialExecutor:
     """The executor ``--mode`` chooses (:mod:`stress.trial.execution`); ``UsageError`` if none."""
@@ -152,6 +170,8 @@ def campaign(
             results_checked=result.results_checked,
             errors_checked=result.errors_checked,
         )
+        if replay is not None and not result.interrupted:
+            text += " replay=not-reproduced"  # a replay that never showed its defect
         return Campaign(spec, result, text)
     shrunk = None
     if replay is None and not result.interrupted:

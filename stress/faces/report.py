@@ -24,16 +24,25 @@ The ``--json`` document, ``schema_version`` 1 (new keys may be added; none remov
       "verdict": "PASS" | "DEFECT" | "INTERRUPTED",
       "seed": int, "trials": int, "configurations": int, "skipped": int,
       "elapsed_s": float, "budget_s": float, "trial_timeout_s": float,
-      "options": {"stages", "workers", "max_items", "faults", "awkward", "mode"},
+      "options": {"stages", "workers", "max_items", "faults", "awkward", "mode", "fixed"},
       "defect": null | {
         "category": str, "summary": str,
         "config": {...}, "token": str, "replay": str,
         "details": [str],
         "trial": {"category", "summary", "details", "skipped", "duration", "wall",
                   "counts": {"expected", "returned", "wrong", "duplicated", "lost",
-                             "live_workers", "faults"}, "output", "config"}
+                             "live_workers", "faults", "harness_delay_ms", ...},
+                  "output", "config"}
+      },
+      "reproduction": null | {           # how often the reported trial showed it again
+        "status": "reproduced" | "flaky" | "not reproduced" | "not measured",
+        "runs": int, "reproduced": int, "text": str (after a search)
       }
     }
+
+A search's re-runs that never showed the defect again say so plainly, in the text
+(``replay: not reproduced in N runs`` and what to do) and in ``reproduction``; a
+``--replay`` whose runs never showed it ends ``PASS ... replay=not-reproduced``.
 """
 
 from __future__ import annotations
@@ -165,6 +174,7 @@ def json_document(
     record: TrialRecord | None,
     replay: str | None,
     harness_version: str,
+    reproduction: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     defect = None
     if record is not None and record.category is not None:
@@ -191,6 +201,7 @@ def json_document(
         "trial_timeout_s": trial_timeout,
         "options": options,
         "defect": defect,
+        "reproduction": reproduction,
     }
 
 

@@ -237,6 +237,7 @@ def _run(argv: list[str]) -> int:
             record=result.defect,
             replay=done.replay,
             harness_version=__version__,
+            reproduction=done.reproduction(replayed=replay is not None),
         )
         try:
             write_json(args.json, document)

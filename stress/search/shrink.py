@@ -75,10 +75,32 @@ class ShrinkResult:
     elapsed: float = 0.0
 
     @property
-    def rate_text(self) -> str:
+    def replay_status(self) -> str:
+        """``reproduced`` (every re-run), ``flaky``, ``not reproduced`` or ``not measured``."""
         if not self.measured:
+            return "not measured"
+        if self.reproduced == self.measured:
+            return "reproduced"
+        return "flaky" if self.reproduced else "not reproduced"
+
+    @property
+    def rate_text(self) -> str:
+        """How the re-runs went, said plainly: a 0/N must not read like a reproduction."""
+        status = self.replay_status
+        if status == "not measured":
             return "reproduced: not measured (no budget left)"
-        return f"reproduced {self.reproduced}/{self.measured} re-runs"
+        if status == "not reproduced":
+            return (
+                f"replay: not reproduced in {self.measured} runs (the defect showed once, "
+                "under an interleaving the re-runs did not meet again: re-run the replay line, "
+                "which tries the trial up to 20 times, or search with a longer --budget; "
+                "an exact replay needs the deterministic mode, --mode scheduled, not yet "
+                "available)"
+            )
+        text = f"reproduced {self.reproduced}/{self.measured} re-runs"
+        if status == "flaky":
+            text += " (flaky: one replay may pass; the replay line tries up to 20 times)"
+        return text
 
     def lines(self) -> list[str]:
         """What a report says about shrinking, first thing in its details."""
@@ -100,6 +122,7 @@ class ShrinkResult:
             "runs": self.runs,
             "reproduced": self.reproduced,
             "measured": self.measured,
+            "replay": self.replay_status,
             "elapsed": round(self.elapsed, 3),
         }
 
