@@ -54,3 +54,30 @@ def test_a_fixed_caller_in_queue_join_with_dead_workers_is_a_proven_deadlock(
     reason = next(line for line in record.details if line.startswith("no return after"))
     assert PROVEN in reason, reason
     assert "still advancing" not in reason
+
+
+# -- the waits real pipelines end in, each proven, with the reason matching the dump -------
+#: Far past how long these tests may run: a HANG seen here was proven.
+LONG_TIMEOUT = 120.0
+ENDINGS = [
+    "queue_join_alone",
+    "thread_join",
+    "future_result",
+    "futures_wait",
+    "futures_as_completed",
+    "executor_shutdown",
+]
+
+
+@pytest.mark.parametrize("ending", ENDINGS)
+def test_a_pipeline_ending_in_this_wait_is_a_proven_deadlock(ending: str) -> None:
+    config = TrialConfig(seed=1, k=0, workers=(2,), items=2, schedule="zero")
+    record = run_trial(
+        parse_target(f"tests.zoo.hang_endings:{ending}"), config, trial_timeout=LONG_TIMEOUT
+    )
+    assert record.category == "HANG", (record.summary, record.details[:30])
+    reason = next(line for line in record.details if line.startswith("no return after"))
+    assert PROVEN in reason, "\n".join(record.details[:40])
+    assert "still running" not in reason
+    assert not record.unconfirmed
+    assert any(line.startswith("who waits on what:") for line in record.details)

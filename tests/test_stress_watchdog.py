@@ -75,6 +75,8 @@ def test_a_call_with_a_thread_running_is_an_unconfirmed_hang(
         spinner.join(REPORT_WAIT)
     assert trial.report["confirmed"] is False
     assert trial.report["still_advancing"] is True
+    assert trial.report["running"] is True  # the reason names what was seen: a runner,
+    assert trial.report["moved"] is False  # not stage calls advancing
     assert trial.report["waited"] >= 0.1 + CONFIRM_CAP
 
 

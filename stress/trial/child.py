@@ -122,10 +122,15 @@ class _Trial:
         confirmed: bool,
         watchdog: int,
         proven: bool = False,
+        moved: bool = True,
+        running: bool = True,
     ) -> None:
         """HANG; ``confirmed=False``: still advancing at the cap (the search runs it again).
 
         ``proven``: before the timeout, every thread was seen waiting untimed on another.
+        ``moved`` / ``running``: during the watchdog's look, stage calls or results
+        advanced / a thread of the call was mostly runnable; the reason names only what
+        was seen, so it matches the dump.
         """
         self.reporter.claim()
         obs = self.observation()
@@ -138,10 +143,13 @@ class _Trial:
                 "could release, and none used CPU time (proven before the trial timeout)"
             )
         elif still_advancing:
-            why = (
-                "threads were still running or stage calls still advancing "
-                "(livelock, or far too slow)"
-            )
+            seen = []
+            if moved:
+                seen.append("stage calls or results were still advancing")
+            if running:
+                seen.append("a thread of the call was still running on the CPU")
+            why = " and ".join(seen or ["the call was still advancing"])
+            why += " when the watchdog's look ended (a livelock, or far too slow)"
         else:
             why = "no stage call or result advanced and no thread of the call was running"
         obs.hang_lines = [

@@ -53,6 +53,8 @@ class WatchedTrial(Protocol):
         confirmed: bool,
         watchdog: int,
         proven: bool = False,
+        moved: bool = True,
+        running: bool = True,
     ) -> None: ...
 
 
@@ -109,6 +111,8 @@ class Watchdog:
             still_advancing=advancing or busy,
             confirmed=quiet >= quiet_needed and not busy,
             watchdog=threading.get_ident(),
+            moved=advancing,
+            running=busy,
         )
 
     def _until_timeout(self) -> bool:
