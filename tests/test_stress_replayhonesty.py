@@ -85,3 +85,38 @@ def test_a_found_defect_carries_its_reproduction_in_the_json(tmp_path: Path) -> 
     reproduction = json.loads(out.read_text())["reproduction"]
     assert reproduction["status"] in ("reproduced", "flaky", "not reproduced", "not measured")
     assert 0 <= reproduction["reproduced"] <= reproduction["runs"]
+
+
+#: What ``stress run tests.zoo.race_swallow_error_queue:pipeline --seed 3 --budget 30
+#: --no-awkward`` found at trial k=451 (after 20-odd seconds) and shrank: reproduced 3/5.
+ERROR_QUEUE_RACE = (
+    '{"awkward":0.0,"delay_us":50.0,"fault_call":1,"fault_stage":0,"items":2,"k":451,'
+    '"preempt":0.1,"preempt_hold_us":1000.0,"preempt_ops":true,"schedule":"zero","seed":3,'
+    '"slow_ms":0.0,"slow_stage":0,"spin":0.0,"stall_at":"first","stall_ms":0.0,'
+    '"stall_stage":0,"strategy":"preempt-ops","switch_interval":0.005,"v":1,"workers":[1]}'
+)
+
+
+def test_a_rare_error_queue_race_replays_within_the_replays_runs() -> None:
+    """An error put on the error queue after ``task_done()`` (a real library's race):
+    the replay tries the trial up to 20 times, enough for a 3-in-5 race."""
+    done = run_stress(
+        "run",
+        "tests.zoo.race_swallow_error_queue:pipeline",
+        "--replay",
+        ERROR_QUEUE_RACE,
+        "--budget",
+        "30",
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.startswith("DEFECT SWALLOWED_ERROR "), done.stdout[:500]
+
+
+def test_the_correct_error_queue_never_loses_the_error_on_that_trial() -> None:
+    done = run_stress(
+        "run", "tests.zoo.correct_error_queue:pipeline", "--replay", ERROR_QUEUE_RACE,
+        "--budget", "10", timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[:2000]
+    assert done.stdout.rstrip().endswith("replay=not-reproduced")
