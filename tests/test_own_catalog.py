@@ -22,6 +22,7 @@ from tests.test_own_support import (
     own,
     run_to_end,
 )
+from tests.tutorial_gates import join_started
 
 pytestmark = pytest.mark.smoke
 
@@ -42,7 +43,7 @@ def _wait_until_upstream_has_ended(name: str, k: int) -> None:
     prefixes = (f"{name}-feeder", *(f"{name}-s{j}-" for j in range(k + 1)))
     others = [t for t in threading.enumerate() if t is not me and t.name.startswith(prefixes)]
     for thread in others:
-        thread.join(TIMEOUT)
+        join_started(thread, TIMEOUT)
         assert not thread.is_alive(), f"{thread.name} did not end while {me.name} held an item"
 
 
@@ -127,7 +128,7 @@ def test_a_consumer_that_raises_leaves_no_thread(name: str) -> None:
         bounded(consume)
     # The dropped stream cancels the run; its threads end once their blocked calls wake.
     for thread in [t for t in threading.enumerate() if t.name.startswith(f"{name}-")]:
-        thread.join(TIMEOUT)
+        join_started(thread, TIMEOUT)
     assert_no_thread_of(name)
 
 

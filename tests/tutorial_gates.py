@@ -37,13 +37,29 @@ _IDLE_WORKER = _futures_thread._worker.__code__
 _JOINS = {"join", "_wait_for_tstate_lock"}
 
 
+def _still_queued(condition: object, waiter: object) -> bool:
+    """Whether ``waiter`` is still in ``condition``'s queue: ``notify()`` takes it out.
+
+    Its lock's state does not tell: from 3.14 a release hands the lock straight to a
+    thread that has waited over 1 ms, so a notified waiter's lock stays locked until
+    its thread runs.  A deque being changed meanwhile answers "not queued" (the caller
+    looks again).
+    """
+    try:
+        return any(w is waiter for w in list(getattr(condition, "_waiters", ())))
+    except RuntimeError:  # deque mutated during iteration
+        return False
+
+
 def _parked_on(frame: FrameType) -> object | None:
     """What ``frame``'s thread is parked on (a token stable while parked), else None."""
     code, local = frame.f_code, frame.f_locals
     if code is _CONDITION_WAIT:
-        waiter = local.get("waiter")  # released by notify(); a timed wait may end by itself
+        waiter = local.get("waiter")  # a timed wait may end by itself: never parked
         timed = local.get("timeout") is not None
-        return waiter if waiter is not None and waiter.locked() and not timed else None
+        if waiter is None or timed or not waiter.locked():
+            return None
+        return waiter if _still_queued(local.get("self"), waiter) else None
     if code.co_name in _JOINS and code.co_filename == threading.__file__:
         joined = local.get("self")  # parked only while it is still listed: a thread leaves
         listed = joined in threading.enumerate()  # the list just before it stops running
@@ -117,6 +133,19 @@ def wait_until_quiescent(
             return state
         tick.wait(_POLL)
     raise AssertionError(f"threads never all parked: {describe(watched())}")
+
+
+def join_started(thread: threading.Thread, timeout: float = TIMEOUT) -> None:
+    """Join ``thread``, waiting first (within ``timeout``) for it to have started.
+
+    ``threading.enumerate()`` lists threads that are still starting, and joining one
+    of those raises "cannot join thread before it is started" (seen on 3.14t, where
+    starting takes longer relative to the caller).
+    """
+    deadline = time.monotonic() + timeout
+    started: threading.Event = thread._started  # type: ignore[attr-defined]
+    if started.wait(max(0.0, deadline - time.monotonic())):
+        thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def new_threads(before: set[threading.Thread], *, held: Hold) -> list[threading.Thread]:
