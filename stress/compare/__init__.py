@@ -1,12 +1,16 @@
 """``python -m stress compare``: every variant through one campaign, then the report.
 
     python -m stress compare [--quick] [--variants NAME ...] [--seed S] [--out DIR]
+                             [--python PATH ...]
 
 Writes ``DIR/REPORT.md``, ``DIR/records.jsonl`` and ``DIR/*.png`` (default DIR:
 ``reports/``), each replaced atomically (a temporary file, then ``os.replace``), and
 touches nothing else there (the benchmarks own ``reports/bench/``).  Exit 0 when a
 report is written, whatever it says; 130 after Ctrl-C with a report marked partial; 2 on
-bad use, with one line on stderr.
+bad use, with one line on stderr.  ``--python PATH`` (repeatable) runs the same
+campaign on each interpreter named, one after the other, and the report puts their
+verdicts side by side (:mod:`stress.compare.interpreters`); without it, the current
+interpreter runs it, as always.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from reference import VARIANTS
+from stress.compare import interpreters
 from stress.compare.campaign import Campaign
 from stress.compare.records import Record, dump
 from stress.compare.render import render
@@ -40,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--variants", nargs="+", metavar="NAME", help="default: every variant")
     parser.add_argument("--seed", type=int, default=None, help="default: random, recorded")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="default: reports/")
+    parser.add_argument(
+        "--python",
+        action="append",
+        metavar="PATH",
+        help="run the campaign on this interpreter (repeatable; side by side in the report)",
+    )
     return parser
 
 
@@ -91,6 +102,8 @@ def main(argv: Sequence[str]) -> int:
         print(f"stress compare: {problem}", file=sys.stderr)
         return EXIT_USAGE
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
+    if args.python:
+        return _on_interpreters(args, seed)
     campaign = Campaign(names, seed=seed, quick=args.quick)
     try:
         campaign.run()
@@ -103,5 +116,44 @@ def main(argv: Sequence[str]) -> int:
         )
         return EXIT_INTERRUPTED
     write_report(args.out, campaign.records)
+    print(f"report written: {args.out / 'REPORT.md'}")
+    return EXIT_OK
+
+
+def _on_interpreters(args: argparse.Namespace, seed: int) -> int:
+    """``--python``: every interpreter's campaign, then one report side by side."""
+    try:
+        for path in args.python:
+            interpreters.probe(path)
+        records: list[Record] = []
+        interrupted = False
+        labels: set[str] = set()
+        for path in args.python:
+            mine, stopped = interpreters.run_campaign(
+                path, seed=seed, quick=args.quick, variants=args.variants, taken=labels
+            )
+            records += mine
+            if stopped:
+                interrupted = True
+                break
+    except interpreters.InterpreterError as error:
+        print(f"stress compare: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        interrupted = True
+    if interrupted:
+        for record in records:
+            if record.get("type") == "env":
+                record["partial"] = True
+    if not records:
+        print("stress compare: interrupted before any record was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    write_report(args.out, records)
+    if interrupted:
+        print(
+            f"stress compare: interrupted; partial report in {args.out / 'REPORT.md'}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     print(f"report written: {args.out / 'REPORT.md'}")
     return EXIT_OK

@@ -21,6 +21,7 @@ import random
 import select
 import signal
 import sys
+import sysconfig
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -114,6 +115,12 @@ def in_child(measure: Callable[[], Record], timeout: float) -> Record | None:
     return record
 
 
+def interpreter_label() -> str:
+    """``3.11.7``, or ``3.14.7t`` for a free-threaded build (whatever the GIL's state)."""
+    free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    return platform.python_version() + ("t" if free_threaded else "")
+
+
 class Campaign:
     """Runs the campaign step by step, appending records as they are made."""
 
@@ -126,6 +133,8 @@ class Campaign:
         return {
             "type": "env",
             "python": platform.python_version(),
+            "interpreter": interpreter_label(),
+            "gil": getattr(sys, "_is_gil_enabled", lambda: True)(),
             "implementation": platform.python_implementation(),
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
