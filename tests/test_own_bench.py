@@ -56,7 +56,9 @@ def test_a_quick_run_writes_the_table_the_json_and_the_memory_curve(tmp_path: Pa
     assert all(row["ours"] and row["baseline"] for row in rows)
     table = (out / "results.md").read_text()
     assert "python -m stress bench pipelines --quick" in table
-    assert table.count("\n| ") == len(rows) + 1  # a header, then one line per figure
+    figures, _, cpu = table.partition("\n## CPU-bound stages")
+    assert figures.count("\n| ") == len(rows) + 1  # a header, then one line per figure
+    assert cpu.count("\n| ") == 1 + 2  # a header, then countdown and queue_shutdown
     assert (out / "memory.png").read_bytes().startswith(b"\x89PNG")
 
 

@@ -20,6 +20,7 @@ import platform
 import queue
 import statistics
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -64,10 +65,16 @@ class Plan:
     error_runs: int
     source_wait: float
     memory_sizes: tuple[int, ...]
+    cpu_items: int = 400
+    cpu_repeats: int = 5
 
 
 FULL = Plan(20_000, 15, 2_000, 15, 10_000, 5, 60, 1.0, (10_000, 100_000, 1_000_000))
-QUICK = Plan(1_000, 2, 100, 2, 300, 2, 3, 0.05, (1_000, 3_000))
+QUICK = Plan(1_000, 2, 100, 2, 300, 2, 3, 0.05, (1_000, 3_000), cpu_items=16, cpu_repeats=1)
+#: Workers per stage of the CPU-bound runs (2 stages): without a GIL, up to the cores.
+CPU_WIDTHS = (1, 2, 4, 8)
+#: Iterations of the CPU-bound stage's pure-Python loop (about 1 ms on 3.11 here).
+CPU_WORK = 20_000
 
 
 # -- the hand-written baselines -------------------------------------------------------------
@@ -138,6 +145,28 @@ def identity(item: Any) -> Any:
 
 #: How long each ``nap`` of the current run slept (list.append is atomic).
 _NAPS: list[float] = []
+
+
+def crunch(item: Any) -> Any:
+    """CPU-bound stage work: a fixed pure-Python loop (holds the GIL where there is one)."""
+    total = 0
+    for i in range(CPU_WORK):
+        total += i * i % 7
+    return item if total >= 0 else None
+
+
+def cpu_bound(plan: Plan) -> dict[str, dict[str, list[float]]]:
+    """Seconds per run of ``cpu_items`` through 2 CPU-bound stages, per design and width."""
+    out: dict[str, dict[str, list[float]]] = {}
+    for name in reference.OWN:
+        out[name] = {}
+        for width in CPU_WIDTHS:
+            run = design(name, 0)
+            out[name][str(width)] = [
+                timed(run, plan.cpu_items, [crunch, crunch], [width, width])
+                for _ in range(plan.cpu_repeats)
+            ]
+    return out
 
 
 def nap(item: Any) -> Any:
@@ -357,6 +386,8 @@ def measure(plan: Plan) -> dict[str, Any]:
         name or "list_of_items": {str(n): memory_peak(name, n) for n in plan.memory_sizes}
         for name in (None, *reference.OWN)
     }
+    _progress(f"CPU-bound stages, {plan.cpu_items} items, 2 stages of {CPU_WIDTHS} workers")
+    results["cpu_bound"] = cpu_bound(plan)
     results["load_after"] = os.getloadavg()
     return results
 
@@ -496,6 +527,24 @@ def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.3f}"
         cells = [r["what"], r["ours"], r["baseline"], ratio, r["target"], met[r["met"]]]
         lines.append("| " + " | ".join(cells) + " |")
+    cpu = meta.get("cpu_bound") or {}
+    if cpu:
+        widths = list(next(iter(cpu.values())))
+        lines += [
+            "",
+            f"## CPU-bound stages: items/s against workers per stage ({meta['gil_text']})",
+            "",
+            f"Two stages of a pure-Python loop ({CPU_WORK:,} iterations an item), "
+            f"{meta['plan']['cpu_items']} items, median of {meta['plan']['cpu_repeats']} runs; "
+            "in brackets, the speed-up over one worker per stage.",
+            "",
+            "| design | " + " | ".join(f"{w} worker(s)" for w in widths) + " |",
+            "|---|" + "---|" * len(widths),
+        ]
+        for name, by_width in cpu.items():
+            base = by_width[widths[0]]
+            cells = [f"{by_width[w]:,.0f} ({by_width[w] / base:.2f}x)" for w in widths]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "![peak traced memory against items](memory.png)",
@@ -581,14 +630,21 @@ def main(argv: Sequence[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     results = measure(plan)
+    gil = getattr(sys, "_is_gil_enabled", lambda: True)()
+    free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     meta = {
         "command": COMMAND
         + (" --quick" if args.quick else "")
         + (f" --out {out}" if out != DEFAULT_OUT else ""),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "mode": "quick" if args.quick else "full",
-        "python": platform.python_version(),
+        "python": platform.python_version() + ("t" if free_threaded else ""),
+        "gil_text": "GIL on" if gil else "free-threaded, GIL off",
         "cpus": os.cpu_count(),
+        "cpu_bound": {
+            name: {w: plan.cpu_items / statistics.median(s) for w, s in by_width.items()}
+            for name, by_width in results["cpu_bound"].items()
+        },
         "load_before": results["load_before"],
         "load_after": results["load_after"],
         "plan": plan.__dict__,
