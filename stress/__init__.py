@@ -7,14 +7,8 @@ replayable report; ``python -m stress run TARGET`` does the same from the shell.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("pipeline-stress")
-except PackageNotFoundError:  # a checkout without an install
-    __version__ = "0.0.0+unknown"
-
 from stress.core.errors import DefectFound, InjectedFault, Unsupported, UsageError
+from stress.core.version import __version__
 from stress.faces.api import CheckResult, check
 
 __all__ = [

@@ -15,9 +15,9 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from stress import __version__
 from stress.core.config import DEFAULT_MAX_ITEMS
 from stress.core.errors import InternalError, UsageError
+from stress.core.version import __version__
 from stress.faces.api import (
     DEFAULT_BUDGET,
     DEFAULT_TRIAL_TIMEOUT,
