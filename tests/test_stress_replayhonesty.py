@@ -11,6 +11,7 @@ the reported trial reproduced it 0 of 5 times.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -97,6 +98,11 @@ ERROR_QUEUE_RACE = (
 )
 
 
+@pytest.mark.skipif(
+    sys.version_info[:2] != (3, 11),
+    reason="found on 3.11, whose preemption points come from settrace; 3.12+ place them "
+    "with sys.monitoring on other bytecode, so this trial's preemption differs there",
+)
 def test_a_rare_error_queue_race_replays_within_the_replays_runs() -> None:
     """An error put on the error queue after ``task_done()`` (a real library's race):
     the replay tries the trial up to 20 times, enough for a 3-in-5 race."""
