@@ -7,6 +7,9 @@ results on, and reports failures on a shared error queue; the caller waits with
 done before it reports the error, so when the failing task is the last one, the
 caller's ``join()`` can return and find the error queue still empty: the call returns
 normally, the error is lost.  Needs a preemption between two lines of the worker.
+Like many such libraries it also ends a worker at a ``None`` item, so ``None`` as data
+hangs or loses results (HANG, LOST): the detection benchmark, with awkward values on,
+finds that first; the zoo's own tests turn awkward values off to meet the race.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-EXPECTED = frozenset({"SWALLOWED_ERROR"})
+EXPECTED = frozenset({"SWALLOWED_ERROR", "HANG", "LOST"})
 OPTIONS: dict[str, object] = {"awkward": False}
 
 
