@@ -16,11 +16,9 @@ import argparse
 import gc
 import json
 import os
-import platform
 import queue
 import statistics
 import sys
-import sysconfig
 import tempfile
 import threading
 import time
@@ -32,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import reference
+from stress.core.version import gil_enabled, interpreter_label
 
 DEFAULT_OUT = Path("reports") / "bench" / "pipelines"
 COMMAND = "python -m stress bench pipelines"
@@ -630,16 +629,14 @@ def main(argv: Sequence[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     results = measure(plan)
-    gil = getattr(sys, "_is_gil_enabled", lambda: True)()
-    free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
     meta = {
         "command": COMMAND
         + (" --quick" if args.quick else "")
         + (f" --out {out}" if out != DEFAULT_OUT else ""),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "mode": "quick" if args.quick else "full",
-        "python": platform.python_version() + ("t" if free_threaded else ""),
-        "gil_text": "GIL on" if gil else "free-threaded, GIL off",
+        "python": interpreter_label(),
+        "gil_text": "GIL on" if gil_enabled() else "free-threaded, GIL off",
         "cpus": os.cpu_count(),
         "cpu_bound": {
             name: {w: plan.cpu_items / statistics.median(s) for w, s in by_width.items()}

@@ -21,7 +21,6 @@ import random
 import select
 import signal
 import sys
-import sysconfig
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +31,7 @@ from stress.compare import perf
 from stress.compare.records import CONDITIONS, Record
 from stress.core.bars import progress_bar
 from stress.core.config import SearchOptions, TrialConfig, draw
+from stress.core.version import gil_enabled, interpreter_label
 from stress.forms.targets import TargetSpec
 from stress.trial.execution import run_trial
 
@@ -115,12 +115,6 @@ def in_child(measure: Callable[[], Record], timeout: float) -> Record | None:
     return record
 
 
-def interpreter_label() -> str:
-    """``3.11.7``, or ``3.14.7t`` for a free-threaded build (whatever the GIL's state)."""
-    free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
-    return platform.python_version() + ("t" if free_threaded else "")
-
-
 class Campaign:
     """Runs the campaign step by step, appending records as they are made."""
 
@@ -134,7 +128,7 @@ class Campaign:
             "type": "env",
             "python": platform.python_version(),
             "interpreter": interpreter_label(),
-            "gil": getattr(sys, "_is_gil_enabled", lambda: True)(),
+            "gil": gil_enabled(),
             "implementation": platform.python_implementation(),
             "platform": platform.platform(),
             "cpus": os.cpu_count(),

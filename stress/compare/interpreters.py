@@ -23,11 +23,7 @@ from stress.compare.records import Record, load
 
 #: Seconds an interpreter gets to say whether it can import this package.
 PROBE_TIMEOUT = 60.0
-_PROBE = (
-    "import sys, sysconfig, platform, stress; "
-    "print(platform.python_version() + ('t' if sysconfig.get_config_var('Py_GIL_DISABLED') "
-    "else ''))"
-)
+_PROBE = "import stress; from stress.core.version import interpreter_label as l; print(l())"
 
 
 class InterpreterError(Exception):

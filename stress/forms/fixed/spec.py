@@ -2,9 +2,10 @@
 
 Invariants:
 
-* :func:`make_fixed` validates every fixed option before any trial runs (one-line
-  :class:`UsageError`) and imports nothing of the user's: a ``module:attr`` target's
-  signature is read in a throwaway child (:func:`probe_is_fixed`), never here.
+* :func:`stress.forms.fixed.form.make_fixed` validates every fixed option before any
+  trial runs (one-line :class:`UsageError`) and imports nothing of the user's: a
+  ``module:attr`` target's signature is read in a throwaway child
+  (:func:`probe_is_fixed`), never here.
 * A target is fixed when asked (``--fixed``/``fixed=True``), or when exactly one of its
   parameters is required and positional (any others have defaults).  ``--patch``,
   ``--expect`` and ``--items`` need a fixed target.
