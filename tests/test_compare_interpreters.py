@@ -90,3 +90,12 @@ def test_an_unusable_interpreter_is_a_one_line_usage_error(
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "REPORT.md").exists()
+
+
+def test_an_interpreters_campaign_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A campaign child that runs past its limit is killed and named, never waited for."""
+    from stress.compare import interpreters
+
+    monkeypatch.setattr(interpreters, "QUICK_LIMIT", 0.5)
+    with pytest.raises(interpreters.InterpreterError, match=r"did not finish within 0\.5 s"):
+        interpreters.run_campaign(sys.executable, seed=1, quick=True, variants=None, taken=set())

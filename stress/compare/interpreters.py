@@ -7,7 +7,8 @@ interpreter (the free-threaded 3.14t, say) and the whole machine; its
 
 Invariants: an interpreter that cannot run this package is a usage error found before
 any campaign starts (one line, exit 2 upstream); a child interrupted by Ctrl-C leaves
-its partial records, which are kept and the report marked partial.
+its partial records, which are kept and the report marked partial; a child that runs
+past :data:`CAMPAIGN_LIMIT` is killed and named in a one-line error.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from stress.compare.records import Record, load
 
 #: Seconds an interpreter gets to say whether it can import this package.
 PROBE_TIMEOUT = 60.0
+#: Seconds one interpreter's campaign may take before it is killed (a full one takes
+#: about 3 minutes on 2 cores, a quick one under 1): a bound, never a schedule.
+CAMPAIGN_LIMIT = 1800.0
+QUICK_LIMIT = 600.0
 _PROBE = "import stress; from stress.core.version import interpreter_label as l; print(l())"
 
 
@@ -68,7 +73,15 @@ def run_campaign(
             command.append("--quick")
         if variants:
             command += ["--variants", *variants]
-        done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=sys.stderr, check=False)
+        limit = QUICK_LIMIT if quick else CAMPAIGN_LIMIT
+        try:
+            done = subprocess.run(
+                command, stdin=subprocess.DEVNULL, stdout=sys.stderr, check=False, timeout=limit
+            )
+        except subprocess.TimeoutExpired:  # killed; its trials die with it (PDEATHSIG)
+            raise InterpreterError(
+                f"--python {path}: its campaign did not finish within {limit:g} s"
+            ) from None
         records_file = Path(folder) / "records.jsonl"
         if not records_file.exists():
             raise InterpreterError(f"--python {path}: its campaign wrote no records")
