@@ -10,16 +10,12 @@ threads all wait untimed on one another while a timer, or a pipe, is what wakes 
 
 from __future__ import annotations
 
-import contextlib
+import concurrent.futures
 import os
 import queue
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
-from types import FrameType
 from typing import Any
 
 import pytest
@@ -28,8 +24,8 @@ from stress.core.config import TrialConfig
 from stress.forms.targets import parse_target
 from stress.trial import deadlock
 from stress.trial.execution import run_trial
+from tests.parked_waits import TIMEOUT, UNTIMED, Wait, at_inner_wait, parked, parked_frame
 
-TIMEOUT = 10.0
 PROVEN = "proven before the trial timeout"
 #: Far past how long any of these tests may run: a HANG seen here was proven.
 LONG_TIMEOUT = 120.0
@@ -38,155 +34,55 @@ pytestmark = pytest.mark.smoke
 
 
 # -- recognising one thread's wait ---------------------------------------------------------
-def _state(native_id: int) -> bytes:
-    with open(f"/proc/self/task/{native_id}/stat", "rb") as stat:
-        return stat.read().rsplit(b")", 1)[1].split()[0]
-
-
-def _parked_frame(thread: threading.Thread, at_wait: Callable[[FrameType], bool]) -> FrameType:
-    """The thread's innermost frame once it sleeps in the kernel at its wait (bounded)."""
-    tick, deadline = threading.Event(), time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        frame = sys._current_frames().get(thread.ident or -1)
-        if frame is not None and at_wait(frame) and _state(thread.native_id or -1) == b"S":
-            again = sys._current_frames().get(thread.ident or -1)
-            if again is frame and again.f_lineno == frame.f_lineno:
-                return frame
-        tick.wait(0.002)
-    raise AssertionError(f"{thread.name} never parked at its wait")
-
-
-def _at_inner_wait(frame: FrameType) -> bool:
-    """In ``Condition.wait`` (where every threading wait ends up), or on a ``# WAIT`` line."""
-    import linecache
-
-    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
-    owner = frame.f_locals.get("self")
-    return "# WAIT" in line or (
-        frame.f_code.co_name == "wait" and isinstance(owner, threading.Condition)
-    )
-
-
-@contextmanager
-def parked(
-    body: Callable[[], object], release: Callable[[], object], at_wait: Callable[[FrameType], bool]
-) -> Iterator[FrameType]:
-    thread = threading.Thread(target=body, daemon=True, name="parked")
-    thread.start()
-    try:
-        yield _parked_frame(thread, at_wait)
-    finally:
-        release()
-        thread.join(TIMEOUT)
-        assert not thread.is_alive()
-
-
-def _untimed_cases() -> dict[str, Callable[[], tuple[Callable[[], object], Callable[[], object]]]]:
-    def queue_get() -> tuple[Callable[[], object], Callable[[], object]]:
+def _timed_cases() -> dict[str, Callable[[], Wait]]:
+    def queue_get_timeout() -> Wait:
         q: queue.Queue[int] = queue.Queue()
-        return q.get, (lambda: q.put(1))
+        return Wait(lambda: q.get(timeout=60), lambda: q.put(1), "")
 
-    def simple_queue_get() -> tuple[Callable[[], object], Callable[[], object]]:
-        q: queue.SimpleQueue[int] = queue.SimpleQueue()
-
-        def body() -> None:
-            q.get()  # WAIT
-
-        return body, (lambda: q.put(1))
-
-    def bound_get() -> tuple[Callable[[], object], Callable[[], object]]:
-        get_item = queue.SimpleQueue[int]()
-        release = get_item.put
-
-        def body() -> None:
-            get = get_item.get
-            get()  # WAIT
-
-        return body, (lambda: release(1))
-
-    def lock_acquire() -> tuple[Callable[[], object], Callable[[], object]]:
-        lock = threading.Lock()
-        lock.acquire()
-
-        def body() -> None:
-            lock.acquire()  # WAIT
-
-        return body, lock.release
-
-    def with_lock() -> tuple[Callable[[], object], Callable[[], object]]:
-        lock = threading.Lock()
-        lock.acquire()
-
-        def body() -> None:
-            with lock:  # WAIT
-                pass
-
-        return body, lock.release
-
-    def barrier_wait() -> tuple[Callable[[], object], Callable[[], object]]:
-        barrier = threading.Barrier(2)
-
-        def body() -> None:
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait()
-
-        return body, barrier.abort
-
-    def event_wait() -> tuple[Callable[[], object], Callable[[], object]]:
-        event = threading.Event()
-        return event.wait, event.set
-
-    def semaphore_acquire() -> tuple[Callable[[], object], Callable[[], object]]:
-        semaphore = threading.Semaphore(0)
-        return semaphore.acquire, semaphore.release
-
-    def thread_join() -> tuple[Callable[[], object], Callable[[], object]]:
-        event = threading.Event()
-        other = threading.Thread(target=event.wait, daemon=True)
-        other.start()
-        return other.join, event.set
-
-    def future_result() -> tuple[Callable[[], object], Callable[[], object]]:
-        future: Future[int] = Future()
-        return future.result, (lambda: future.set_result(1))
-
-    return {f.__name__: f for f in (
-        queue_get, simple_queue_get, bound_get, lock_acquire, with_lock, barrier_wait,
-        event_wait, semaphore_acquire, thread_join, future_result,
-    )}  # fmt: skip
-
-
-def _timed_cases() -> dict[str, Callable[[], tuple[Callable[[], object], Callable[[], object]]]]:
-    def queue_get_timeout() -> tuple[Callable[[], object], Callable[[], object]]:
-        q: queue.Queue[int] = queue.Queue()
-        return (lambda: q.get(timeout=60)), (lambda: q.put(1))
-
-    def simple_queue_get_timeout() -> tuple[Callable[[], object], Callable[[], object]]:
+    def simple_queue_get_timeout() -> Wait:
         q: queue.SimpleQueue[int] = queue.SimpleQueue()
 
         def body() -> None:
             q.get(timeout=60)  # WAIT
 
-        return body, (lambda: q.put(1))
+        return Wait(body, lambda: q.put(1), "")
 
-    def lock_acquire_timeout() -> tuple[Callable[[], object], Callable[[], object]]:
+    def lock_acquire_timeout() -> Wait:
         lock = threading.Lock()
         lock.acquire()
 
         def body() -> None:
             lock.acquire(timeout=60)  # WAIT
 
-        return body, lock.release
+        return Wait(body, lock.release, "")
 
-    def event_wait_timeout() -> tuple[Callable[[], object], Callable[[], object]]:
+    def event_wait_timeout() -> Wait:
         event = threading.Event()
-        return (lambda: event.wait(60)), event.set
+        return Wait(lambda: event.wait(60), event.set, "")
 
-    def future_result_timeout() -> tuple[Callable[[], object], Callable[[], object]]:
+    def future_result_timeout() -> Wait:
         future: Future[int] = Future()
-        return (lambda: future.result(60)), (lambda: future.set_result(1))
+        return Wait(lambda: future.result(60), lambda: future.set_result(1), "")
 
-    def pipe_read() -> tuple[Callable[[], object], Callable[[], object]]:
+    def futures_wait_timeout() -> Wait:
+        future: Future[int] = Future()
+        return Wait(
+            lambda: concurrent.futures.wait([future], timeout=60),
+            lambda: future.set_result(1),
+            "",
+        )
+
+    def thread_join_timeout() -> Wait:
+        event = threading.Event()
+        other = threading.Thread(target=event.wait, daemon=True)
+        other.start()
+
+        def body() -> None:
+            other.join(60)  # WAIT
+
+        return Wait(body, event.set, "")
+
+    def pipe_read() -> Wait:
         r, w = os.pipe()
 
         def body() -> None:
@@ -197,25 +93,29 @@ def _timed_cases() -> dict[str, Callable[[], tuple[Callable[[], object], Callabl
             os.write(w, b"x")
             os.close(w)
 
-        return body, release
+        return Wait(body, release, "")
 
     return {f.__name__: f for f in (
         queue_get_timeout, simple_queue_get_timeout, lock_acquire_timeout,
-        event_wait_timeout, future_result_timeout, pipe_read,
+        event_wait_timeout, future_result_timeout, futures_wait_timeout,
+        thread_join_timeout, pipe_read,
     )}  # fmt: skip
 
 
-@pytest.mark.parametrize("case", sorted(_untimed_cases()))
+def _at_timed_join(frame: Any) -> bool:
+    """A timed ``Thread.join``: in ``join`` (3.13+) or under it (up to 3.12)."""
+    return frame.f_code.co_name in ("join", "_wait_for_tstate_lock") or at_inner_wait(frame)
+
+
+@pytest.mark.parametrize("case", sorted(UNTIMED))
 def test_an_untimed_wait_on_another_thread_is_recognised(case: str) -> None:
-    body, release = _untimed_cases()[case]()
-    with parked(body, release, deadlock.untimed_wait):
+    with parked(UNTIMED[case](), deadlock.untimed_wait):
         pass  # parked there: recognised (else it fails at the bound)
 
 
 @pytest.mark.parametrize("case", sorted(_timed_cases()))
 def test_a_timed_wait_or_a_wait_on_the_outside_world_is_not(case: str) -> None:
-    body, release = _timed_cases()[case]()
-    with parked(body, release, _at_inner_wait) as frame:
+    with parked(_timed_cases()[case](), _at_timed_join) as frame:
         assert not deadlock.untimed_wait(frame)
 
 
@@ -223,8 +123,63 @@ def test_an_idle_executor_worker_is_recognised() -> None:
     with ThreadPoolExecutor(1, thread_name_prefix="idle") as pool:
         pool.submit(int).result(TIMEOUT)
         worker = next(t for t in threading.enumerate() if t.name.startswith("idle"))
-        frame = _parked_frame(worker, lambda f: f.f_code.co_name == "_worker")
+        frame = parked_frame(worker, lambda f: f.f_code.co_name == "_worker")
         assert deadlock.untimed_wait(frame)
+
+
+class _LocalsUnread:
+    """A frame stand-in at a real line whose locals must not be read (its thread may be
+    running: without a GIL, reading them races with the thread)."""
+
+    def __init__(self, function: Callable[..., object], line_text: str) -> None:
+        import inspect
+
+        self.f_code = function.__code__
+        lines, first = inspect.getsourcelines(function)
+        self.f_lineno = first + next(i for i, text in enumerate(lines) if line_text in text)
+
+    @property
+    def f_locals(self) -> dict[str, object]:
+        raise AssertionError("read the locals of a frame that is not at a wait")
+
+
+@pytest.mark.parametrize(
+    ("function", "line_text"),
+    [
+        (threading.Condition.wait, "self._waiters.append(waiter)"),
+        (threading.Condition.notify, "if not self._is_owned():"),
+        (threading.Thread.start, "self._started.wait()"),
+        (queue.Queue.put, "self._put(item)"),
+    ],
+    ids=["condition-wait-setup", "condition-notify", "thread-start", "queue-put-body"],
+)
+def test_a_frame_s_locals_are_read_only_at_a_wait_line(
+    function: Callable[..., object], line_text: str
+) -> None:
+    assert not deadlock.untimed_wait(_LocalsUnread(function, line_text))  # type: ignore[arg-type]
+
+
+def test_a_runnable_thread_keeps_the_proof_from_being_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A thread at an untimed wait but runnable in ``/proc`` (a lock handed to it, not
+    yet run) is no proof, whether seen runnable before or after its frame is read."""
+    wait = UNTIMED["lock_acquire"]()
+    with parked(wait, deadlock.untimed_wait) as frame:
+        ident = threading.get_ident() + 1  # any ident but the "watchdog"'s
+        monkeypatch.setattr(deadlock, "_current_frames", lambda: {ident: frame})
+        states: list[bytes] = []
+
+        def one_thread_in(*_: object) -> list[list[bytes]]:
+            state = states.pop(0) if states else b"S"
+            return [[state, *[b"0"] * 14]]
+
+        monkeypatch.setattr(deadlock, "task_stats", one_thread_in)
+        assert deadlock.snapshot(threading.get_ident(), 0) is not None  # asleep: a sample
+        states[:] = [b"R"]
+        assert deadlock.snapshot(threading.get_ident(), 0) is None  # runnable before
+        states[:] = [b"S", b"R"]
+        assert deadlock.snapshot(threading.get_ident(), 0) is None  # runnable after
 
 
 def test_the_proof_needs_the_same_places_and_no_cpu_over_the_whole_window() -> None:

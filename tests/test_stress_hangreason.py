@@ -81,3 +81,40 @@ def test_a_pipeline_ending_in_this_wait_is_a_proven_deadlock(ending: str) -> Non
     assert "still running" not in reason
     assert not record.unconfirmed
     assert any(line.startswith("who waits on what:") for line in record.details)
+
+
+# -- join-based shutdown: the caller left alone in Queue.join() ------------------------------
+JOIN_CONFIGS = {
+    "one-stage": TrialConfig(
+        seed=1, k=0, workers=(2,), items=4, fault_stage=0, fault_call=0, schedule="zero"
+    ),
+    "second-stage": TrialConfig(
+        seed=1, k=0, workers=(2, 3), items=5, fault_stage=1, fault_call=2, schedule="zero"
+    ),
+}
+
+
+@pytest.mark.parametrize("config", sorted(JOIN_CONFIGS))
+def test_a_caller_alone_in_queue_join_is_proven_and_named(config: str) -> None:
+    """Workers died (one on the stage error, the others drained the queue and left): the
+    reason says proven, not "still running", and the dump names the queue's join."""
+    spec = parse_target("tests.zoo.broken_hang_join_dead_workers:pipeline")
+    record = run_trial(spec, JOIN_CONFIGS[config], trial_timeout=LONG_TIMEOUT)
+    assert record.category == "HANG", (record.summary, record.details[:30])
+    reason = next(line for line in record.details if line.startswith("no return after"))
+    assert PROVEN in reason, "\n".join(record.details[:40])
+    assert "still running" not in reason
+    assert "still advancing" not in reason
+    summary = record.details[record.details.index("who waits on what:") + 1]
+    assert "join of queue.Queue" in summary, summary
+    assert "unfinished tasks=1" in summary, summary
+    assert summary.endswith("<- 1 thread(s): 'MainThread'"), summary
+    threads = [line for line in record.details if line.startswith("Thread ")]
+    assert len(threads) == 1, threads  # the caller alone
+
+
+@pytest.mark.parametrize("config", sorted(JOIN_CONFIGS))
+def test_the_same_shape_done_right_passes_the_same_trials(config: str) -> None:
+    spec = parse_target("tests.zoo.correct_join_drain:pipeline")
+    record = run_trial(spec, JOIN_CONFIGS[config], trial_timeout=LONG_TIMEOUT)
+    assert record.category is None, (record.summary, record.details[:30])

@@ -23,6 +23,18 @@ Anything else (a sleep, a timed wait, I/O, a C thread without a Python frame, a
 running thread) keeps the proof from being made, and the watchdog falls back on the
 trial timeout.  The caller must also see the same snapshot, no stage call or result
 advancing, and no CPU time used, over a window of several samples.
+
+A thread that is runnable (``R`` in ``/proc``) is not waiting, whatever its frame says:
+since 3.13 a lock's release may hand the lock straight to a waiter, whose frame stays
+at ``acquire()`` until the scheduler runs it, which on a loaded machine can take longer
+than the window; such a sample proves nothing.
+
+Reading another thread's frames is safe without a GIL (3.13t, 3.14t) only while that
+thread is parked: ``sys._current_frames()`` stops the world to collect the frames, but
+a frame's locals are then read with no lock while their thread may run.  So a frame's
+code, line number and source line are looked at first, its locals only at a line that
+is a wait, and ``/proc`` is read before and after the frames: a thread found runnable
+on either side, or a thread count that changed, makes the sample ``None``.
 """
 
 from __future__ import annotations
@@ -58,15 +70,22 @@ def _line(frame: FrameType) -> str:
 
 def _stdlib_wait(frame: FrameType, module: str) -> bool:
     """``module``: the frame's file under the standard library (:func:`stdlib_file`)."""
-    name, local = frame.f_code.co_name, frame.f_locals
-    owner = local.get("self")
+    name = frame.f_code.co_name  # the line before the locals: see the module's docstring
     if module == "threading.py":
-        if name == "wait" and isinstance(owner, threading.Condition):
-            return local.get("timeout") is None and _line(frame) == "waiter.acquire()"
+        if name == "wait" and _line(frame) == "waiter.acquire()":
+            local = frame.f_locals
+            return isinstance(local.get("self"), threading.Condition) and (
+                local.get("timeout") is None
+            )
         if name == "_wait_for_tstate_lock":  # Thread.join() up to 3.12
+            local = frame.f_locals
             return local.get("block") is True and local.get("timeout") == -1
-        if name == "join" and isinstance(owner, threading.Thread):  # 3.13: C-level join
-            return local.get("timeout") is None and "_handle.join(" in _line(frame)
+        # 3.13+: a C-level join, self._handle.join() (3.14: self._os_thread_handle.join())
+        if name == "join" and "_handle.join(" in _line(frame):
+            local = frame.f_locals
+            return isinstance(local.get("self"), threading.Thread) and (
+                local.get("timeout") is None
+            )
         return False
     if module == _EXECUTOR_MODULE:
         return name == "_worker" and _line(frame) == "work_item = work_queue.get(block=True)"
@@ -75,10 +94,12 @@ def _stdlib_wait(frame: FrameType, module: str) -> bool:
 
 def _pressure_wait(frame: FrameType) -> bool:
     """A pressure wrapper forwarding an untimed acquire or get to the real object."""
-    local, line = frame.f_locals, _line(frame)
+    line = _line(frame)
     if frame.f_code.co_name == "acquire" and "self._inner.acquire(" in line:
+        local = frame.f_locals
         return local.get("blocking") is True and local.get("timeout") == -1
     if frame.f_code.co_name == "get" and "super().get(" in line:
+        local = frame.f_locals
         return local.get("block") is True and local.get("timeout") is None
     return False
 
@@ -145,21 +166,29 @@ def task_stats(exclude_native: int) -> list[list[bytes]] | None:
     return stats
 
 
-def cpu_ticks(exclude_native: int) -> tuple[int, int] | None:
-    """(threads, their user + system clock ticks) from ``/proc``, the watchdog aside."""
+def _asleep(exclude_native: int) -> tuple[int, int] | None:
+    """(threads, CPU ticks) from ``/proc`` if no thread but the watchdog is runnable."""
     stats = task_stats(exclude_native)
-    if stats is None:
+    if stats is None or any(fields[0] == b"R" for fields in stats):
         return None
     return len(stats), sum(int(f[11]) + int(f[12]) for f in stats)  # utime, stime
+
+
+#: Where the frames come from (a name of this module, so a test can give its own).
+_current_frames = sys._current_frames
 
 
 def snapshot(exclude_ident: int, exclude_native: int) -> tuple[frozenset[Place], int] | None:
     """Every thread's place and the process's CPU ticks, if every thread waits untimed.
 
-    ``None`` when some thread is not provably waiting, or ``/proc`` shows a thread
-    with no Python frame (a C thread, or one still starting).
+    ``None`` when some thread is not provably waiting, is runnable (``/proc``, before
+    or after the frames are read), or ``/proc`` shows a thread with no Python frame
+    (a C thread, or one still starting).
     """
-    frames = sys._current_frames()
+    before = _asleep(exclude_native)
+    if before is None:
+        return None
+    frames = _current_frames()
     try:
         places = []
         for ident, frame in frames.items():
@@ -170,10 +199,10 @@ def snapshot(exclude_ident: int, exclude_native: int) -> tuple[frozenset[Place],
             places.append((ident, id(frame.f_code), frame.f_lineno))
     finally:
         del frames
-    usage = cpu_ticks(exclude_native)
-    if usage is None or usage[0] != len(places):
+    after = _asleep(exclude_native)
+    if after is None or not before[0] == after[0] == len(places):
         return None
-    return frozenset(places), usage[1]
+    return frozenset(places), after[1]
 
 
 class DeadlockProof:

@@ -4,10 +4,11 @@ Invariant: read-only.  It looks at frames from ``sys._current_frames()`` and at 
 objects their locals name, never calls anything that could block or take a lock a
 stuck thread holds (``Queue.qsize()`` takes the queue's mutex, so sizes are read from
 the underlying deque instead).  The wait is named from the innermost frame outward:
-standard-library waits (``queue.Queue.get/put``, ``threading.Barrier.wait``,
+standard-library waits (``queue.Queue.get/put/join``, ``threading.Barrier.wait``,
 ``Event.wait``, ``Semaphore.acquire``, ``Thread.join``, ``Future.result``,
 ``concurrent.futures.wait``, an idle pool worker), else the object a C-level call on
-the innermost line names (``lock.acquire()``, ``q.get()``, ``with lock:``).
+the innermost line names (``lock.acquire()``, ``q.get()``, ``with lock:``, or a bound
+method called bare, ``get()`` after ``get = q.get``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,15 @@ import sys
 import sysconfig
 import threading
 import traceback
+import types
 from collections.abc import Collection
 from types import FrameType
 
 _CALL = re.compile(r"([A-Za-z_][\w.]*)\.(get|put|acquire|wait|join|result|recv|read)\s*\(")
 _WITH = re.compile(r"^\s*(?:async\s+)?with\s+([A-Za-z_][\w.]*)\s*(?::|as\b|,)")
+#: A bare call, ``get()`` after ``get = q.get``: named by the C method's object.
+_BARE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*\(")
+_WAIT_VERBS = frozenset({"get", "put", "acquire", "wait", "join", "result", "recv", "read"})
 
 
 def describe_object(obj: object) -> str:
@@ -35,6 +40,8 @@ def describe_object(obj: object) -> str:
     try:
         if hasattr(obj, "queue") and hasattr(obj, "maxsize"):
             extra = f"items={len(obj.queue)}, maxsize={obj.maxsize}"
+            if hasattr(obj, "unfinished_tasks"):  # what Queue.join() waits for
+                extra += f", unfinished tasks={obj.unfinished_tasks}"
         elif isinstance(obj, threading.Barrier):
             extra = f"parties={obj.parties}, waiting={obj.n_waiting}, broken={obj.broken}"
         elif isinstance(obj, threading.Thread):
@@ -78,6 +85,7 @@ _STDLIB = os.path.realpath(sysconfig.get_paths()["stdlib"])
 _STDLIB_WAITS = {
     ("queue.py", "get"): "get from",
     ("queue.py", "put"): "put to",
+    ("queue.py", "join"): "join of",
     ("threading.py", "wait"): "wait on",
     ("threading.py", "_wait"): "wait on",
     ("threading.py", "acquire"): "acquire",
@@ -122,8 +130,10 @@ def waits_on(frame: FrameType) -> str | None:
             innermost = current
             break  # left the standard library: the user's code called the wait
         name = current.f_code.co_name
-        owner = current.f_locals.get("self")
-        if (filename, name) in _STDLIB_WAITS and owner is not None:
+        # Locals are read only at a known wait (another thread's frame: see the
+        # module's docstring in stress.trial.deadlock on free-threaded builds).
+        owner = current.f_locals.get("self") if (filename, name) in _STDLIB_WAITS else None
+        if owner is not None:
             # Keep the outermost standard-library wait (Event.wait over Condition.wait).
             found = f"{_STDLIB_WAITS[filename, name]} {describe_object(owner)}"
         elif filename == "_base.py" and name in ("wait", "as_completed"):
@@ -144,6 +154,13 @@ def waits_on(frame: FrameType) -> str | None:
             if obj is not None:
                 verb = match.group(2) if pattern is _CALL else "with"
                 return f"{verb} on {describe_object(obj)} (a call into C: {line.strip()!r})"
+    for match in _BARE.finditer(line):
+        method = resolve(match.group(1), frame)
+        if isinstance(method, types.BuiltinMethodType) and method.__name__ in _WAIT_VERBS:
+            owner = method.__self__
+            if owner is not None and not isinstance(owner, types.ModuleType):
+                described = describe_object(owner)
+                return f"{method.__name__} on {described} (a call into C: {line.strip()!r})"
     return None
 
 
