@@ -85,6 +85,9 @@ def test_a_replay_that_never_shows_its_defect_says_so(tmp_path: Path) -> None:
     document = json.loads(out.read_text())
     assert document["reproduction"]["status"] == "not reproduced"
     assert document["reproduction"]["runs"] == document["trials"] >= 1
+    runs = document["trials"]
+    assert document["reproduction"]["note"] == f"replay: not reproduced in {runs} runs"
+    assert "--mode scheduled" in document["reproduction"]["advice"]
 
 
 def test_a_found_defect_carries_its_reproduction_in_the_json(tmp_path: Path) -> None:
