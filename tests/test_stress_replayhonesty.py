@@ -1,7 +1,8 @@
-"""A reproduction rate is said plainly: a defect the re-runs never showed again reads
-``replay: not reproduced in N runs`` (with what to do), never like a reproduction, in
-the text and in the ``--json`` document; a ``--replay`` whose runs never showed the
-defect says ``replay=not-reproduced`` on its PASS line.
+"""A reproduction rate is said plainly: a defect the re-runs never showed again ends its
+verdict line with ``(replay: not reproduced in N runs)`` and says what to do, never
+reading like a reproduction, in the text, the ``--json`` document and ``DefectFound``;
+one that only some re-runs showed is called flaky; a ``--replay`` whose runs never
+showed the defect says ``replay=not-reproduced`` on its PASS line.
 
 Found on unseen code: a real library's rare race was found on every seed, but the
 report's "reproduced 0/5 re-runs" sat where a reproduction is expected, and re-running
@@ -14,14 +15,18 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from stress import DefectFound, check
 from stress.core.config import TrialConfig
 from stress.core.record import TrialRecord
 from stress.faces.report import make_token
 from stress.forms.targets import TargetSpec
 from stress.search.shrink import shrink
+from tests import replay_probes
+from tests.replay_probes import CALLS_ENV
 from tests.stress_helpers import run_stress
 
 pytestmark = pytest.mark.smoke
@@ -30,8 +35,8 @@ SPEC = TargetSpec("variant", "single_pool")
 FOUND = TrialConfig(seed=4, k=9, workers=(1,), items=0, schedule="zero")
 
 
-def _shrunk_with(shows: list[bool]) -> str:
-    """The shrink line when the measuring re-runs show the defect as ``shows`` says."""
+def _shrunk_with(shows: list[bool]) -> list[str]:
+    """The shrink lines when the measuring re-runs show the defect as ``shows`` says."""
     answers = iter(shows)
 
     def run(spec: TargetSpec, config: TrialConfig, trial_timeout: float) -> TrialRecord:
@@ -42,24 +47,29 @@ def _shrunk_with(shows: list[bool]) -> str:
         SPEC, record, deadline=time.monotonic() + 30, trial_timeout=1.0, measure=len(shows), run=run
     )
     assert result.measured == len(shows)
-    return result.lines()[0]
+    return result.lines()
 
 
 def test_no_reproduction_is_said_plainly_with_what_to_do() -> None:
-    line = _shrunk_with([False] * 5)
-    assert line.startswith("replay: not reproduced in 5 runs"), line
-    assert "reproduced 0/5" not in line
-    assert "--budget" in line
-    assert "--mode scheduled" in line
+    lines = _shrunk_with([False] * 5)
+    assert lines[0].startswith("not reproduced in 5 re-runs: the defect showed once"), lines
+    assert "reproduced 0/5" not in "\n".join(lines)
+    assert lines[1].startswith("what to do: re-run the replay line (--replay)"), lines
+    assert "--budget" in lines[1]
+    assert "--mode scheduled, which is planned but not yet available" in lines[1]
+    assert not any(line.startswith("replay:") for line in lines)  # the contract's line
 
 
 def test_a_partial_reproduction_is_called_flaky() -> None:
-    line = _shrunk_with([True, False, False, True, False])
-    assert line.startswith("reproduced 2/5 re-runs (flaky"), line
+    lines = _shrunk_with([True, False, False, True, False])
+    assert lines[0].startswith("reproduced 2/5 re-runs (flaky: a replay may pass);"), lines
+    assert lines[1].startswith("what to do: "), lines
 
 
 def test_a_full_reproduction_reads_as_before() -> None:
-    assert _shrunk_with([True] * 3).startswith("reproduced 3/3 re-runs;")
+    lines = _shrunk_with([True] * 3)
+    assert lines[0].startswith("reproduced 3/3 re-runs;"), lines
+    assert not any(line.startswith("what to do") for line in lines)
 
 
 def test_a_replay_that_never_shows_its_defect_says_so(tmp_path: Path) -> None:
@@ -75,6 +85,9 @@ def test_a_replay_that_never_shows_its_defect_says_so(tmp_path: Path) -> None:
     document = json.loads(out.read_text())
     assert document["reproduction"]["status"] == "not reproduced"
     assert document["reproduction"]["runs"] == document["trials"] >= 1
+    runs = document["trials"]
+    assert document["reproduction"]["note"] == f"replay: not reproduced in {runs} runs"
+    assert "--mode scheduled" in document["reproduction"]["advice"]
 
 
 def test_a_found_defect_carries_its_reproduction_in_the_json(tmp_path: Path) -> None:
@@ -86,6 +99,83 @@ def test_a_found_defect_carries_its_reproduction_in_the_json(tmp_path: Path) -> 
     reproduction = json.loads(out.read_text())["reproduction"]
     assert reproduction["status"] in ("reproduced", "flaky", "not reproduced", "not measured")
     assert 0 <= reproduction["reproduced"] <= reproduction["runs"]
+    verdict = done.stdout.splitlines()[0]
+    if reproduction["status"] in ("flaky", "not reproduced"):
+        assert verdict.endswith(f"({reproduction['note']})"), verdict
+    else:  # reproduced every time, or not measured: the line as before
+        assert reproduction["note"] is None
+        assert "(replay:" not in verdict, verdict
+
+
+def _search_cli(target: str, calls: Path, out: Path) -> tuple[list[str], dict[str, Any]]:
+    """Search ``tests.replay_probes:TARGET`` from the command line: its report's lines
+    and its ``--json`` document."""
+    done = run_stress(
+        "run", f"tests.replay_probes:{target}", "--seed", "2", "--budget", "20",
+        "--no-faults", "--no-awkward", "--json", str(out),
+        timeout=120, **{CALLS_ENV: str(calls)},
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout[:2000] + done.stderr[-2000:]
+    return done.stdout.splitlines(), json.loads(out.read_text())
+
+
+def _contract_lines(lines: list[str]) -> None:
+    """CONTRACT.md section 3: one DEFECT line, then config, seed and replay, once each."""
+    assert lines[0].startswith("DEFECT LOST "), lines[:6]
+    assert [line.split(":")[0] for line in lines[1:4]] == ["config", "seed", "replay"], lines
+    assert sum(line.startswith("DEFECT") for line in lines) == 1, lines
+    assert sum(line.startswith("replay:") for line in lines) == 1, lines
+
+
+def test_a_defect_no_rerun_showed_says_so_in_the_verdict_and_the_json(tmp_path: Path) -> None:
+    """The target loses its results on its first call only, so the search finds the
+    defect and none of the 5 re-runs shows it again."""
+    lines, document = _search_cli("lose_once", tmp_path, tmp_path / "out.json")
+    _contract_lines(lines)
+    assert lines[0].endswith(" (replay: not reproduced in 5 runs)"), lines[0]
+    assert lines[5].startswith("not reproduced in 5 re-runs: "), lines[4:7]
+    assert lines[6].startswith("what to do: re-run the replay line (--replay)"), lines[4:8]
+    assert "--mode scheduled, which is planned but not yet available" in lines[6]
+    assert document["schema_version"] == 1
+    assert document["defect"]["category"] == "LOST"
+    reproduction = document["reproduction"]
+    assert reproduction["status"] == "not reproduced"
+    assert (reproduction["runs"], reproduction["reproduced"]) == (5, 0)
+    assert reproduction["note"] == "replay: not reproduced in 5 runs"
+    assert "--budget" in reproduction["advice"]
+
+
+def test_a_defect_some_reruns_showed_is_called_flaky_in_the_verdict_and_the_json(
+    tmp_path: Path,
+) -> None:
+    """Every other call loses its results: some re-runs show the defect, not all."""
+    lines, document = _search_cli("lose_alternately", tmp_path, tmp_path / "out.json")
+    _contract_lines(lines)
+    reproduction = document["reproduction"]
+    assert reproduction["status"] == "flaky"
+    assert 0 < reproduction["reproduced"] < reproduction["runs"] == 5
+    rate = f"{reproduction['reproduced']}/5"
+    assert lines[0].endswith(f" (replay: flaky, reproduced {rate} re-runs)"), lines[0]
+    assert lines[5].startswith(f"reproduced {rate} re-runs (flaky: a replay may pass); ")
+    assert lines[6].startswith("what to do: "), lines[4:8]
+    assert reproduction["note"] == f"replay: flaky, reproduced {rate} re-runs"
+
+
+def test_check_says_a_defect_was_not_reproduced_in_its_message_and_attributes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CALLS_ENV, str(tmp_path))
+    with pytest.raises(DefectFound) as caught:
+        check(replay_probes.lose_once, seed=2, budget=20.0, faults=False, awkward=False)
+    found = caught.value
+    first = str(found).splitlines()[0]
+    assert first.endswith(" (replay: not reproduced in 5 runs)"), first
+    assert found.reproduction is not None
+    assert found.reproduction["status"] == "not reproduced"
+    advice = found.reproduction["advice"]
+    assert "check(..., replay=...)" in advice  # said in the API's words
+    assert "budget=" in advice
+    assert "--budget" not in advice
 
 
 #: What ``stress run tests.zoo.race_swallow_error_queue:pipeline --seed 3 --budget 30

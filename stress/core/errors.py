@@ -45,6 +45,7 @@ class DefectFound(AssertionError):
         seed: int,
         token: str,
         replay: str,
+        reproduction: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(report)
         self.category = category
@@ -52,6 +53,9 @@ class DefectFound(AssertionError):
         self.seed = seed
         self.token = token
         self.replay = replay
+        #: How often the reported trial showed the defect again (``status``, ``runs``,
+        #: ``reproduced``, ...: the ``--json`` document's ``reproduction``), or None.
+        self.reproduction = reproduction
 
 
 class InjectedFault(Exception):

@@ -66,10 +66,18 @@ class Campaign:
         """How often the reported trial showed its defect again (``--json``), if asked."""
         if replayed:  # the search itself re-ran the one trial up to REPLAY_RUNS times
             shown = self.result.defect is not None
+            runs = self.result.trials
             return {
                 "status": "reproduced" if shown else "not reproduced",
-                "runs": self.result.trials,
+                "runs": runs,
                 "reproduced": int(shown),
+                "text": f"shown at run {runs}" if shown else f"not shown in {runs} runs",
+                "note": None if shown else f"replay: not reproduced in {runs} runs",
+                "advice": None
+                if shown
+                else "a rare race may need more runs: replay again, or search again with a "
+                "longer budget; an exact replay needs the deterministic mode, --mode "
+                "scheduled, which is planned but not yet available",
             }
         if self.shrunk is None:
             return None
@@ -78,6 +86,8 @@ class Campaign:
             "runs": self.shrunk.measured,
             "reproduced": self.shrunk.reproduced,
             "text": self.shrunk.rate_text,
+            "note": self.shrunk.replay_note,  # e.g. "replay: not reproduced in 5 runs"
+            "advice": self.shrunk.advice(api=self.spec.kind == "callable"),
         }
 
 
@@ -184,7 +194,7 @@ def campaign(
             result.interrupted = True
         else:
             record = result.defect = shrunk.record
-            record.details = [*shrunk.lines(), *record.details]
+            record.details = [*shrunk.lines(api=spec.kind == "callable"), *record.details]
     record = result.defect = spec.form.seal(record)
     token = make_token(record.config)
     extra = ""
@@ -198,7 +208,8 @@ def campaign(
     form_options = spec.form.replay_options(spec.kind)
     extra = joiner.join(part for part in (form_options, extra) if part)
     replay_line = spec.replay_line(token, extra)
-    text = defect_text(record, seed=result.seed, replay=replay_line, form=spec.form)
+    note = shrunk.replay_note if shrunk is not None else None
+    text = defect_text(record, seed=result.seed, replay=replay_line, form=spec.form, note=note)
     return Campaign(spec, result, text, token, replay_line, shrunk)
 
 
@@ -266,6 +277,7 @@ def check(
             seed=result.seed,
             token=done.token,
             replay=done.replay,
+            reproduction=done.reproduction(replayed=replay_config is not None),
         )
     return CheckResult(
         trials=result.trials,

@@ -36,13 +36,16 @@ The ``--json`` document, ``schema_version`` 1 (new keys may be added; none remov
       },
       "reproduction": null | {           # how often the reported trial showed it again
         "status": "reproduced" | "flaky" | "not reproduced" | "not measured",
-        "runs": int, "reproduced": int, "text": str (after a search)
+        "runs": int, "reproduced": int,
+        "text": str, "note": str | null, "advice": str | null   (after a search)
       }
     }
 
-A search's re-runs that never showed the defect again say so plainly, in the text
-(``replay: not reproduced in N runs`` and what to do) and in ``reproduction``; a
-``--replay`` whose runs never showed it ends ``PASS ... replay=not-reproduced``.
+A search's re-runs that did not always show the defect again say so plainly: the
+verdict line ends ``(replay: not reproduced in N runs)`` or ``(replay: flaky,
+reproduced r/N re-runs)``, the first detail lines say how the re-runs went and what to
+do, and ``reproduction`` has the same as ``note`` and ``advice``; a ``--replay`` whose
+runs never showed it ends ``PASS ... replay=not-reproduced``.
 """
 
 from __future__ import annotations
@@ -127,9 +130,13 @@ def describe(config: TrialConfig, form: TargetForm) -> str:
     )
 
 
-def defect_text(record: TrialRecord, *, seed: int, replay: str, form: TargetForm) -> str:
+def defect_text(
+    record: TrialRecord, *, seed: int, replay: str, form: TargetForm, note: str | None = None
+) -> str:
+    """The report (CONTRACT.md section 3); ``note``, appended to the verdict line in
+    parentheses, says when the replay line may not show the defect."""
     lines = [
-        f"DEFECT {record.category} {record.summary}",
+        f"DEFECT {record.category} {record.summary}" + (f" ({note})" if note else ""),
         f"config: {config_json(record.config)}",
         f"seed: {seed}",
         f"replay: {replay}",

@@ -31,6 +31,7 @@ from stress.core.config import EVERY_CALL, TrialConfig
 from stress.core.errors import InternalError, UsageError
 from stress.core.record import TrialRecord
 from stress.forms.targets import TargetSpec
+from stress.search.engine import REPLAY_RUNS
 from stress.trial.execution import FORKED_THREADS, TrialExecutor, run_trial
 
 #: Runs of one candidate before it is judged not to fail.
@@ -84,6 +85,37 @@ class ShrinkResult:
         return "flaky" if self.reproduced else "not reproduced"
 
     @property
+    def replay_note(self) -> str | None:
+        """What the verdict line appends when a replay may not show the defect, or None.
+
+        ``replay: not reproduced in N runs`` when no re-run showed it, ``replay: flaky,
+        reproduced r/N re-runs`` when only some did: a reader of the first line alone
+        must not take the replay line for a reproduction.
+        """
+        status = self.replay_status
+        if status == "not reproduced":
+            return f"replay: not reproduced in {self.measured} runs"
+        if status == "flaky":
+            return f"replay: flaky, reproduced {self.reproduced}/{self.measured} re-runs"
+        return None
+
+    def advice(self, *, api: bool = False) -> str | None:
+        """What to do when the re-runs did not always show the defect (``api``: the
+        reader calls ``check``, whose options are keywords), or None."""
+        status = self.replay_status
+        if status not in ("not reproduced", "flaky"):
+            return None
+        budget = "a longer budget=" if api else "a longer --budget"
+        runs = "check(..., replay=...)" if api else "the replay line (--replay)"
+        return (
+            f"re-run {runs}: it tries the trial up to {REPLAY_RUNS} times and stops at "
+            f"the first that shows the defect; or search again with {budget} (more "
+            "trials find a rare race again, and more re-runs measure it); an exact "
+            "replay needs the deterministic mode, --mode scheduled, which is planned "
+            "but not yet available"
+        )
+
+    @property
     def rate_text(self) -> str:
         """How the re-runs went, said plainly: a 0/N must not read like a reproduction."""
         status = self.replay_status
@@ -91,27 +123,28 @@ class ShrinkResult:
             return "reproduced: not measured (no budget left)"
         if status == "not reproduced":
             return (
-                f"replay: not reproduced in {self.measured} runs (the defect showed once, "
-                "under an interleaving the re-runs did not meet again: re-run the replay line, "
-                "which tries the trial up to 20 times, or search with a longer --budget; "
-                "an exact replay needs the deterministic mode, --mode scheduled, not yet "
-                "available)"
+                f"not reproduced in {self.measured} re-runs: the defect showed once, under "
+                "an interleaving the re-runs did not meet again"
             )
         text = f"reproduced {self.reproduced}/{self.measured} re-runs"
         if status == "flaky":
-            text += " (flaky: one replay may pass; the replay line tries up to 20 times)"
+            text += " (flaky: a replay may pass)"
         return text
 
-    def lines(self) -> list[str]:
-        """What a report says about shrinking, first thing in its details."""
+    def lines(self, *, api: bool = False) -> list[str]:
+        """What a report says about shrinking, first thing in its details (no line
+        starts ``replay:``: that is the contract's replay line, printed once)."""
         strategy = getattr(self.original, "strategy", "timing")
         found = f"found by strategy {strategy} at trial k={self.original.k}"
+        advice = self.advice(api=api)
+        todo = [f"what to do: {advice}"] if advice else []
         if not self.steps:
             why = "no simpler configuration showed it" if self.runs else "no budget left"
-            return [f"{self.rate_text}; {found}; not shrunk ({why})"]
+            return [f"{self.rate_text}; {found}; not shrunk ({why})", *todo]
         original = json.dumps(self.original.to_json(), sort_keys=True, separators=(",", ":"))
         return [
             f"{self.rate_text}; {found}; shrunk in {self.runs} run(s): {', '.join(self.steps)}",
+            *todo,
             f"found as config: {original}",
         ]
 

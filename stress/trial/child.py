@@ -339,7 +339,9 @@ def _exiting(frame: FrameType | None) -> bool:
 
 
 def _fresh_stdio() -> None:
-    """New stdio objects on fds 1 and 2: the parent's may hold a lock forked mid-write."""
+    """New stdio objects on fds 0, 1 and 2: the parent's may hold a lock forked mid-write,
+    or be a test runner's stand-in (pytest's stdin raises on read); fd 0 is /dev/null."""
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
     sys.stdout = io.TextIOWrapper(
         io.FileIO(1, "w", closefd=False),
         encoding="utf-8",

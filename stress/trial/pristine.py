@@ -2,21 +2,37 @@
 
 Invariant: the target runs in its trial as it runs without the harness.  The child is
 forked from the process that runs the search (the CLI, ``stress.check``, a pytest
-gate), and a fork copies that process's state, some of which the target can see:
+gate), and a fork copies that process's state.  The rule (docs/stress.md, "What a trial
+inherits"): the caller's *configuration* is kept (warnings filters, logging levels and
+the caller's own handlers, environment, working directory, recursion limit), as the
+target would meet it if the caller called it; what belongs to the forking process's
+threads or is collected into its memory for it to read later, and so means nothing
+in the child, is put back as a fresh interpreter has it:
 
 * tqdm: a monitor thread running in the parent (a progress bar of the harness or of
-  the caller) does not exist in the child, but ``tqdm.tqdm.monitor`` still names it,
-  so the target's first bar would start no monitor of its own and a leak it has in
-  real life would pass.  The child forgets the parent's monitor.
+  the caller, on ``tqdm.tqdm`` or a subclass such as ``tqdm.auto.tqdm``) does not exist
+  in the child, but the class's ``monitor`` still names it, so the target's first bar
+  would start no monitor of its own and a leak it has in real life would pass.  And a
+  tqdm write lock held by another thread of the parent at the fork stays held for good
+  in the child: the target's first bar would wait forever, a false HANG.  The child
+  forgets every tqdm class's monitor and lock, as a fresh import has none.
 * signal handlers: the parent's (a test runner's SIGINT or SIGTERM handler, say) are
   Python functions of the parent.  The child restores what CPython starts with:
   ``default_int_handler`` for SIGINT, SIGPIPE and SIGXFSZ ignored, the rest default.
+* exception hooks (``sys.excepthook``, ``threading.excepthook``,
+  ``sys.unraisablehook``): a test runner's (pytest's) collect a dying thread's
+  exception into the parent's memory, where nobody reads it in the child; back to
+  CPython's, which print it to the trial's captured output, shown in the report.
+* a test runner's log capture (pytest's handlers on the root logger) collects records
+  the same way; removed, so a record reaches the caller's other handlers or, with none,
+  logging's last resort on the captured stderr, as in a plain run.
 
 What the harness itself changes in the child is deliberate and documented
 (docs/stress.md): the switch interval a strategy draws, faulthandler on for stack
-dumps, stdio redirected to the capture, and the pressure, patches and preemption of
-the trial.  The harness sets no environment variable, logging handler or warnings
-filter anywhere (tests/test_stress_pristine.py checks it).
+dumps, stdio on the capture (stdin reads nothing), and the pressure, patches and
+preemption of the trial.  The harness sets no environment variable, logging handler,
+warnings filter or tqdm setting anywhere (tests/test_stress_pristine.py compares a
+trial's state with a fresh interpreter's).
 """
 
 from __future__ import annotations
@@ -24,9 +40,13 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
+import threading
+from typing import Any
 
 #: Signals CPython ignores at startup; every other one starts with its default action.
 _STARTUP_IGNORED = {"SIGPIPE", "SIGXFSZ"}
+#: Modules whose logging handlers are a test runner's capture, not the caller's output.
+_RUNNER_CAPTURE_MODULES = ("_pytest.",)
 
 
 def _startup_handler(number: signal.Signals) -> object:
@@ -50,14 +70,58 @@ def reset_signals() -> None:
             signal.signal(number, wanted)  # type: ignore[arg-type]
 
 
-def forget_tqdm_monitor() -> None:
-    """The parent's tqdm monitor thread is not in this process: forget it."""
-    tqdm_module = sys.modules.get("tqdm.std")
-    if tqdm_module is not None:
-        tqdm_module.tqdm.monitor = None
+def _tqdm_classes(root: type) -> list[type]:
+    """``root`` and every subclass of it that exists now (``tqdm.auto.tqdm``, ...)."""
+    found, todo = [], [root]
+    while todo:
+        cls = todo.pop()
+        if cls not in found:
+            found.append(cls)
+            todo.extend(cls.__subclasses__())
+    return found
+
+
+def forget_tqdm_threads() -> None:
+    """tqdm as a fresh import has it: no monitor thread, no lock of the parent's.
+
+    Only if the parent imported tqdm; nothing is imported here.
+    """
+    tqdm_module: Any = sys.modules.get("tqdm.std")
+    if tqdm_module is None:
+        return
+    for cls in _tqdm_classes(tqdm_module.tqdm):
+        if "monitor" in vars(cls):
+            cls.monitor = None  # type: ignore[attr-defined]  # tqdm's class attribute
+        if "_lock" in vars(cls):
+            delattr(cls, "_lock")  # get_lock() makes a new one on the first bar
+    writer = getattr(tqdm_module, "TqdmDefaultWriteLock", None)
+    if writer is not None:
+        writer.th_lock = threading.RLock()
+        if "mp_lock" in vars(writer):
+            delattr(writer, "mp_lock")  # the parent's process-shared lock: made anew
+
+
+def reset_exception_hooks() -> None:
+    """The exception hooks back to CPython's, which print to the trial's capture."""
+    sys.excepthook = sys.__excepthook__
+    threading.excepthook = threading.__excepthook__
+    sys.unraisablehook = sys.__unraisablehook__
+
+
+def drop_runner_log_capture() -> None:
+    """Remove a test runner's capture handlers from the root logger (the module doc)."""
+    logging_module: Any = sys.modules.get("logging")
+    if logging_module is None:
+        return
+    root = logging_module.getLogger()
+    for handler in list(root.handlers):
+        if type(handler).__module__.startswith(_RUNNER_CAPTURE_MODULES):
+            root.removeHandler(handler)
 
 
 def restore() -> None:
     """Undo what the forking process left that the target could see (module doc)."""
     reset_signals()
-    forget_tqdm_monitor()
+    reset_exception_hooks()
+    drop_runner_log_capture()
+    forget_tqdm_threads()

@@ -1,6 +1,6 @@
 """Correct: library-style workers report a stage error on an error queue *before*
 ``task_done()``, so once the caller's ``Queue.join()`` returns every error of that
-stage is on the queue; the caller raises the first.  (broken_swallow_error_queue is
+stage is on the queue; the caller raises the first.  (race_swallow_error_queue is
 the same pipeline with the two lines the other way round.)
 """
 
