@@ -19,6 +19,7 @@ and waits ``unwind_seconds`` for the threads to end; those that do not are count
 
 from __future__ import annotations
 
+import contextvars
 import gc
 import sys
 from collections.abc import Callable
@@ -87,6 +88,8 @@ def _start_caller(sched: Scheduler, root: Callable[[], None]) -> ThreadRecord:
     import threading  # noqa: PLC0415
 
     caller = threading.Thread(target=root, name="caller", daemon=True)
+    if getattr(caller, "_context", False) is None:  # 3.14+: what start() would give it
+        caller._context = contextvars.Context()  # type: ignore[attr-defined]
     handle = getattr(caller, "_os_thread_handle", getattr(caller, "_handle", None))
     with threading._active_limbo_lock:  # type: ignore[attr-defined]
         threading._limbo[caller] = caller  # type: ignore[attr-defined]
