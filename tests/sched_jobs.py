@@ -333,6 +333,18 @@ def _pipe_read() -> object:
         os.close(write_end)
 
 
+def _stranger_thread() -> object:
+    """A thread started behind the scheduler's back (as a C extension would) is alive,
+    and might feed the queue the caller waits on: no proof of a deadlock."""
+    from stress.scheduled import _real
+
+    results: queue.SimpleQueue[int] = queue.SimpleQueue()
+    never = _real.allocate_lock()
+    never.acquire()
+    _real.start_new_thread(never.acquire, ())  # waits in real time, for the child's life
+    return results.get()
+
+
 SCENARIOS: dict[str, Callable[[], object]] = {
     "thread_subclass": _thread_subclass,
     "executor_in_function": _executor_in_function,
@@ -341,6 +353,7 @@ SCENARIOS: dict[str, Callable[[], object]] = {
     "lock_order_deadlock": _lock_order_deadlock,
     "lock_order_race": _lock_order_race,
     "pipe_read": _pipe_read,
+    "stranger_thread": _stranger_thread,
 }
 
 

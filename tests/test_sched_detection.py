@@ -49,3 +49,13 @@ def test_a_pipe_read_marks_the_run_uncontrolled_never_a_pass() -> None:
     assert not run["controlled"]
     assert "in _pipe_read" in run["reason"]
     assert run["real_seconds"] < 0.5 * 2 + 1.0 + 1.0  # two looks, the unwind wait, slack
+
+
+def test_a_thread_the_scheduler_did_not_start_keeps_a_wait_from_being_called_a_deadlock() -> None:
+    (run,) = run_job(
+        "tests.sched_jobs:scenario",
+        {"name": "stranger_thread", "seeds": [1]},
+        timeout=CHILD_TIMEOUT,
+    )
+    assert run["status"] == "uncontrolled"
+    assert "did not start" in run["reason"]

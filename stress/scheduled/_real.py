@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import _queue
 import _thread
+import os
 import select
 import time
 
@@ -19,6 +20,7 @@ RLock = _thread.RLock
 LockType = _thread.LockType
 start_new_thread = _thread.start_new_thread
 get_ident = _thread.get_ident
+get_native_id = _thread.get_native_id
 SimpleQueue = _queue.SimpleQueue
 sleep = time.sleep  # noqa: TID251 - the real sleep, for callers outside any run
 monotonic = time.monotonic
@@ -30,3 +32,12 @@ wall_time_ns = time.time_ns
 select_fds = select.select
 #: 3.11/3.12 only: the lock CPython releases as a thread state dies.
 set_sentinel = getattr(_thread, "_set_sentinel", None)
+
+
+def os_threads() -> set[int] | None:
+    """Native ids of every thread of this process (Linux), threads without a Python
+    frame too (a C extension's); None where the system does not say."""
+    try:
+        return {int(name) for name in os.listdir("/proc/self/task")}
+    except OSError:
+        return None

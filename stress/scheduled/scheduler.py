@@ -28,6 +28,7 @@ synchronisation point raises :class:`RunAborted` (a ``BaseException``) so it unw
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -71,6 +72,7 @@ class ThreadRecord:
         "ident",
         "index",
         "kind",
+        "native",
         "sched",
         "sentinels",
         "timed_out",
@@ -87,6 +89,7 @@ class ThreadRecord:
         self.timed_out = False
         self.done = False
         self.ident: int | None = None
+        self.native: int | None = None  # its native thread id, set as it starts
         self.sentinels: list[Any] = []  # 3.11/3.12 tstate locks, released at its end
         self.handle: Any = None  # the 3.13+ thread handle, marked done at its end
 
@@ -137,6 +140,10 @@ class Scheduler:
         self.base_wall = _real.wall_time()
         self.running: ThreadRecord | None = None  # the thread outside its gate
         self.created = 0  # objects given a creation-order hash (standins._stable_hash)
+        #: Threads alive before the run (the controller, the harness's own): not the
+        #: target's. Any other thread the scheduler did not start makes a run uncontrolled.
+        self.outsiders: set[int] = set(sys._current_frames())
+        self.outsiders_native = _real.os_threads()
         self.steps = 0  # synchronisation points so far (the controller's progress signal)
         self.decisions: list[int] = []
         self.trace: list[str] | None = [] if trace else None
@@ -232,7 +239,7 @@ class Scheduler:
             return
         nxt = self._pick()
         if nxt is None:
-            self._end(self._stuck_status())
+            self._end(*self._stuck_status())
         else:
             self.running = nxt
             nxt.gate.release()
@@ -294,20 +301,29 @@ class Scheduler:
                 t.timed_out = True
         return True
 
-    def _stuck_status(self) -> str:
+    def _stuck_status(self) -> tuple[str, str]:
+        """Nothing can run: the run's end, and why (see the module docstring)."""
         if self.root_done_at is not None:
-            return COMPLETED
+            return COMPLETED, ""
         if any(t.kind == "fd" for t in self.live):
-            return UNCONTROLLED
-        return DEADLOCK
+            return UNCONTROLLED, "every thread waits and one waits on a file descriptor"
+        now_native = _real.os_threads()
+        if now_native is not None and self.outsiders_native is not None:
+            ours = {t.native for t in self.threads}
+            strangers = sorted(now_native - self.outsiders_native - ours)
+        else:  # threads with a Python frame only
+            ours = {t.ident for t in self.threads}
+            strangers = sorted(set(sys._current_frames()) - self.outsiders - ours)
+        if strangers:  # it may yet release what we wait for: no proof of a deadlock
+            return UNCONTROLLED, (
+                f"every controlled thread waits, and {len(strangers)} thread(s) the "
+                "scheduler did not start are running"
+            )
+        return DEADLOCK, ""
 
     def _end_stuck(self, me: ThreadRecord) -> None:
         if self.status is None:
-            status = self._stuck_status()
-            reason = ""
-            if status == UNCONTROLLED:
-                reason = "every thread waits and one waits on a file descriptor"
-            self._end(status, reason)
+            self._end(*self._stuck_status())
         self._park(me)
         raise RunAborted  # not reached unless a gate is opened without aborting
 

@@ -364,6 +364,7 @@ class ControlledHandle:
 
 def _trampoline(rec: ThreadRecord, function: Any, args: tuple[Any, ...], kwargs: Any) -> None:
     """A controlled thread's whole life: wait to be picked, run, hand over at the end."""
+    rec.native = _real.get_native_id()
     rec.gate.acquire()
     sched = rec.sched
     try:
