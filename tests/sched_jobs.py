@@ -386,3 +386,26 @@ def scenario(name: str, seeds: list[int], stall_seconds: float = 1.0) -> list[di
 
 def python_version() -> str:
     return sys.version
+
+
+def bounded_single_pool(seeds: list[int]) -> list[dict[str, Any]]:
+    """The tutorial's single_pool with queues of one place, 6 items, 2 x 2 workers:
+    its re-put end marker does not fit, so every schedule hangs."""
+    from reference import make
+    from stress.scheduled import _real, draw, run_controlled
+    from stress.scheduled.pipelines import pipeline_body, verdict
+
+    body = pipeline_body(make("single_pool", maxsize=1), 6, 2, 2)
+    runs = []
+    for seed in seeds:
+        start = _real.perf_counter()
+        outcome = run_controlled(body, draw(seed, 0))
+        runs.append(
+            {
+                "verdict": verdict(outcome),
+                "waits": outcome.waits,
+                "report": outcome.describe(),
+                "real_seconds": _real.perf_counter() - start,
+            }
+        )
+    return runs

@@ -59,3 +59,17 @@ def test_a_thread_the_scheduler_did_not_start_keeps_a_wait_from_being_called_a_d
     )
     assert run["status"] == "uncontrolled"
     assert "did not start" in run["reason"]
+
+
+def test_a_bounded_pipeline_that_hangs_is_reported_at_once_naming_the_full_queue() -> None:
+    """Regression: naming a queue's size once took the queue's (stand-in) lock inside
+    the scheduler, which recursed until the caller died of a RecursionError."""
+    runs = run_job(
+        "tests.sched_jobs:bounded_single_pool", {"seeds": [1, 2, 3, 4]}, timeout=CHILD_TIMEOUT
+    )
+    for run in runs:
+        assert run["verdict"] == "HANG", run["report"]
+        assert run["real_seconds"] < 0.5
+        calls = [row["call"] for row in run["waits"]]
+        assert "Queue.put (qsize=1, maxsize=1)" in calls, run["report"]
+        assert all(row["holder"] != row["thread"] for row in run["waits"])

@@ -154,6 +154,7 @@ class Scheduler:
         self.aborting = False
         self.finished = _real.allocate_lock()
         self.finished.acquire()  # released once, when the run ends
+        self._end_lock = _real.allocate_lock()
         self._count_lock = _real.allocate_lock()
         self.os_threads = 0  # trampolines not yet returned
         self.all_gone = _real.allocate_lock()
@@ -332,14 +333,15 @@ class Scheduler:
             return
         if status == DEADLOCK and self.describe_waits is not None:
             self.waits = self.describe_waits(self)
-        self.status, self.reason = status, reason
-        self.finished.release()
+        self.mark(status, reason)
 
     def mark(self, status: str, reason: str) -> None:
-        """The controller ends the run from outside (a stall, a foreign thread)."""
-        if self.status is None:
-            self.status, self.reason = status, reason
-            self.finished.release()
+        """End the run (first caller wins: a thread of the run, or the controller on a
+        stall, or a stranger thread touching a stand-in, may race to it)."""
+        with self._end_lock:
+            if self.status is None:
+                self.status, self.reason = status, reason
+                self.finished.release()
 
     def abort(self) -> None:
         """Open every gate; each live thread raises :class:`RunAborted` and unwinds."""

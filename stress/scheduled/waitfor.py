@@ -49,8 +49,10 @@ def _recognise(frame: FrameType) -> str | None:
     if self is None:
         return None
     kind = type(self).__name__
-    if code in ("get", "put") and hasattr(self, "maxsize") and hasattr(self, "qsize"):
-        return f"{kind}.{code} (qsize={self.qsize()}, maxsize={self.maxsize})"
+    # Sizes are read without the objects' locks: those are stand-ins, and taking one
+    # here would be a synchronisation point inside the scheduler.
+    if code in ("get", "put") and hasattr(self, "maxsize") and hasattr(self, "_qsize"):
+        return f"{kind}.{code} (qsize={self._qsize()}, maxsize={self.maxsize})"
     if code == "get" and kind == "ControlledSimpleQueue":
         return f"SimpleQueue.get (qsize={self.qsize()})"
     if code == "wait" and hasattr(self, "parties") and hasattr(self, "n_waiting"):
@@ -91,16 +93,34 @@ def _holder(obj: Any) -> ThreadRecord | None:
 
 def wait_for_table(sched: Scheduler) -> list[dict[str, Any]]:
     """One row per live thread of ``sched`` (see the module docstring)."""
+    try:
+        return _rows(sched)
+    except Exception as error:  # the table informs; it must never spoil the verdict
+        return [
+            {
+                "thread": "?",
+                "waits": "",
+                "on": "",
+                "holder": "",
+                "call": "",
+                "at": f"no wait-for table: {type(error).__name__}: {error}",
+            }
+        ]
+
+
+def _rows(sched: Scheduler) -> list[dict[str, Any]]:
     frames = sys._current_frames()
     rows: list[dict[str, Any]] = []
     for rec in sched.live:
         api, line = _where(frames.get(rec.ident or 0))
         on = rec.blocker
         holder = _holder(on) if rec.kind == "lock" else None
+        if holder is rec:  # a condition's waiter lock, taken by its own waiter
+            holder, on = None, None
         row: dict[str, Any] = {
             "thread": thread_name(rec),
             "waits": rec.kind or "runnable",
-            "on": sched.label(on) if rec.kind in ("lock", "get") else "",
+            "on": sched.label(on) if on is not None and rec.kind in ("lock", "get") else "",
             "holder": thread_name(holder) if holder is not None else "",
             "call": api or "",
             "at": line,
