@@ -345,6 +345,16 @@ def _stranger_thread() -> object:
     return results.get()
 
 
+def _leaves_threads_behind() -> object:
+    """Returns while one thread waits forever and one waits (timed, virtual) past the
+    1 s grace; a third's timed wait ends within the grace, so it is no leak."""
+    never = threading.Event()
+    threading.Thread(target=never.wait, name="forever", daemon=True).start()
+    threading.Thread(target=never.wait, args=(5.0,), name="sleeper", daemon=True).start()
+    threading.Thread(target=never.wait, args=(0.5,), name="brief", daemon=True).start()
+    return "returned"
+
+
 SCENARIOS: dict[str, Callable[[], object]] = {
     "thread_subclass": _thread_subclass,
     "executor_in_function": _executor_in_function,
@@ -354,6 +364,7 @@ SCENARIOS: dict[str, Callable[[], object]] = {
     "lock_order_race": _lock_order_race,
     "pipe_read": _pipe_read,
     "stranger_thread": _stranger_thread,
+    "leaves_threads_behind": _leaves_threads_behind,
 }
 
 
@@ -377,6 +388,7 @@ def scenario(name: str, seeds: list[int], stall_seconds: float = 1.0) -> list[di
                 "waits": outcome.waits,
                 "real_seconds": _real.perf_counter() - start,
                 "controlled": outcome.controlled,
+                "abandoned": outcome.abandoned,
             }
         )
         if not outcome.controlled:

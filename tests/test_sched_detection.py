@@ -73,3 +73,16 @@ def test_a_bounded_pipeline_that_hangs_is_reported_at_once_naming_the_full_queue
         calls = [row["call"] for row in run["waits"]]
         assert "Queue.put (qsize=1, maxsize=1)" in calls, run["report"]
         assert all(row["holder"] != row["thread"] for row in run["waits"])
+
+
+def test_threads_still_waiting_after_the_grace_are_leaked_then_unwound() -> None:
+    runs = run_job(
+        "tests.sched_jobs:scenario",
+        {"name": "leaves_threads_behind", "seeds": [1, 2, 3]},
+        timeout=CHILD_TIMEOUT,
+    )
+    for run in runs:
+        assert run["status"] == "completed"
+        assert run["result"] == "returned"
+        assert sorted(name.split()[0] for name in run["leaked"]) == ["forever", "sleeper"]
+        assert run["abandoned"] == 0  # each unwound at its next synchronisation point
