@@ -421,3 +421,30 @@ def bounded_single_pool(seeds: list[int]) -> list[dict[str, Any]]:
             }
         )
     return runs
+
+
+_LOCAL = threading.local()  # module-level: it outlives every run of this process
+
+
+def _thread_locals_body() -> list[tuple[int, object]]:
+    seen: list[tuple[int, object]] = []
+
+    def record() -> None:
+        seen.append((threading.get_native_id(), getattr(_LOCAL, "value", None)))
+        _LOCAL.value = "set"
+
+    for _ in range(3):
+        thread = threading.Thread(target=record)
+        thread.start()
+        thread.join()
+    return seen
+
+
+def thread_locals(reuse_os_threads: bool) -> list[Any]:
+    """Three runs of three threads started one after another: what each thread saw."""
+    from stress.scheduled import RandomWalk, run_controlled
+
+    return [
+        run_controlled(_thread_locals_body, RandomWalk(k), reuse_os_threads=reuse_os_threads).result
+        for k in range(3)
+    ]

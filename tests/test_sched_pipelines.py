@@ -64,3 +64,17 @@ def test_a_replay_in_a_fresh_process_reproduces_the_identical_decision_trace() -
     assert again["decisions"] == defect["decisions"]
     assert again["trace"] == defect["trace"]
     assert len(again["trace"]) > len(again["decisions"]) > 10
+
+
+def test_reusing_os_threads_across_runs_changes_no_decision() -> None:
+    reused = run_job(
+        "stress.scheduled.pipelines:search",
+        {"target": "single_pool", **SHAPE, "seed": 1, "schedules": 300, "reuse_os_threads": True},
+        timeout=CHILD_TIMEOUT,
+    )
+    fresh = _single_pool_search()
+    assert reused["defect"] is not None
+    assert fresh["defect"] is not None
+    assert reused["defect"]["k"] == fresh["defect"]["k"]
+    assert reused["defect"]["decisions"] == fresh["defect"]["decisions"]
+    assert reused["defect"]["trace"] == fresh["defect"]["trace"]

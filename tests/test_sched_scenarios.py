@@ -35,3 +35,19 @@ def test_a_scenario_runs_to_completion_under_every_schedule(name: str) -> None:
         assert run["error"] is None
         assert run["result"] == EXPECTED[name]
         assert run["leaked"] == []
+
+
+def test_every_thread_of_a_run_is_a_new_os_thread_with_empty_thread_locals() -> None:
+    runs = run_job("tests.sched_jobs:thread_locals", {"reuse_os_threads": False}, timeout=120)
+    for run in runs:
+        assert len({native for native, _ in run}) == 3
+        assert [value for _, value in run] == [None, None, None]
+
+
+def test_reused_os_threads_are_new_within_a_run_and_reused_across_runs() -> None:
+    """With reuse, a module-level thread-local keeps an earlier run's value (documented)."""
+    runs = run_job("tests.sched_jobs:thread_locals", {"reuse_os_threads": True}, timeout=120)
+    natives = [{native for native, _ in run} for run in runs]
+    assert all(len(ids) == 3 for ids in natives)
+    assert natives[0] & natives[1]
+    assert [value for _, value in runs[0]] == [None, None, None]

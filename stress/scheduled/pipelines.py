@@ -113,6 +113,7 @@ def search(
     seed: int,
     schedules: int,
     stop_at_defect: bool = True,
+    reuse_os_threads: bool = False,
 ) -> dict[str, Any]:
     """Job: run ``schedules`` schedules drawn from (seed, k); the first defect, replayed.
 
@@ -128,7 +129,7 @@ def search(
     done = 0
     for k in range(schedules):
         strategy = draw(seed, k, steps=steps_hint)
-        outcome = run_controlled(body, strategy, trace=False)
+        outcome = run_controlled(body, strategy, trace=False, reuse_os_threads=reuse_os_threads)
         done += 1
         word = verdict(outcome)
         verdicts[word] += 1

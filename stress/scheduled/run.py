@@ -107,12 +107,15 @@ def run_controlled(
     max_virtual_seconds: float = 3600.0,
     leak_grace: float = 1.0,
     trace: bool = True,
+    reuse_os_threads: bool = False,
 ) -> ControlledOutcome:
     """Run ``body`` as the root of a controlled run under ``strategy``; never hangs.
 
     Call it in a process whose target has not been imported before the stand-ins
-    (``body`` may import it).  Returns within about ``2 * stall_seconds`` of the last
-    step plus ``unwind_seconds``.
+    (``body`` may import it).  ``reuse_os_threads`` runs this run's threads on OS
+    threads left idle by earlier runs (faster; see ``standins._os_thread`` for what a
+    module-level ``threading.local`` then sees).  Returns within about
+    ``stall_seconds`` of the last step plus ``unwind_seconds``.
     """
     standins.install()
     sched = Scheduler(
@@ -121,6 +124,7 @@ def run_controlled(
         max_virtual_seconds=max_virtual_seconds,
         leak_grace=leak_grace,
         trace=trace,
+        reuse_os_threads=reuse_os_threads,
     )
     sched.describe_waits = waitfor.wait_for_table
     box: dict[str, Any] = {}

@@ -126,8 +126,10 @@ class Scheduler:
         max_virtual_seconds: float = 3600.0,
         leak_grace: float = 1.0,
         trace: bool = True,
+        reuse_os_threads: bool = False,
     ) -> None:
         self.strategy = strategy
+        self.reuse_os_threads = reuse_os_threads
         self.max_steps = max_steps
         self.max_virtual = max_virtual_seconds
         self.leak_grace = leak_grace

@@ -29,6 +29,7 @@ controller notices in bounded real time (stress/scheduled/run.py).
 from __future__ import annotations
 
 import collections
+import contextvars
 import sys
 import traceback
 import types
@@ -362,7 +363,13 @@ class ControlledHandle:
         return f"<_thread._ThreadHandle object: ident={self.ident}>"
 
 
-def _trampoline(rec: ThreadRecord, function: Any, args: tuple[Any, ...], kwargs: Any) -> None:
+def _trampoline(
+    rec: ThreadRecord,
+    function: Any,
+    args: tuple[Any, ...],
+    kwargs: Any,
+    worker: _Worker | None = None,
+) -> None:
     """A controlled thread's whole life: wait to be picked, run, hand over at the end."""
     rec.native = _real.get_native_id()
     rec.gate.acquire()
@@ -383,7 +390,61 @@ def _trampoline(rec: ThreadRecord, function: Any, args: tuple[Any, ...], kwargs:
         try:
             sched.exit(rec)
         finally:
+            if worker is not None:
+                with _IDLE_LOCK:
+                    _IDLE.append(worker)
             sched.trampoline_ended()
+
+
+class _Worker:
+    """An OS thread that runs controlled threads' lives, one after another, each in a
+    fresh ``contextvars`` context; never two of the same run (see :func:`_os_thread`)."""
+
+    __slots__ = ("ident", "job", "last_run", "wake")
+
+    def __init__(self) -> None:
+        self.wake = _real.allocate_lock()
+        self.wake.acquire()
+        self.job: tuple[Any, ...] | None = None
+        self.last_run: Scheduler | None = None
+        self.ident = 0
+
+    def loop(self) -> None:
+        while True:
+            self.wake.acquire()
+            job, self.job = self.job, None
+            assert job is not None
+            self.last_run = job[0].sched
+            rec, function, args, kwargs = job
+            contextvars.Context().run(_trampoline, rec, function, args, kwargs, self)
+
+
+_IDLE: list[_Worker] = []  # workers parked between lives
+_IDLE_LOCK = _real.allocate_lock()
+
+
+def _os_thread(sched: Scheduler, job: tuple[Any, ...]) -> int:
+    """The ident of the OS thread that will run ``job``: a new one, or with
+    ``sched.reuse_os_threads`` an idle worker whose last life was in another run.
+
+    Starting an OS thread costs about 100 us.  A worker is reused only across runs, so
+    within a run every thread is a new OS thread; but a ``threading.local`` that
+    outlives a run (a module-level one) keeps in a reused worker what an earlier run's
+    thread stored there, which a new thread would not see: reuse is an option, off by
+    default, for targets without such locals."""
+    if not sched.reuse_os_threads:
+        return int(_real.start_new_thread(_trampoline, job))
+    with _IDLE_LOCK:
+        for k, worker in enumerate(_IDLE):
+            if worker.last_run is not sched:
+                del _IDLE[k]
+                break
+        else:
+            worker = _Worker()
+            worker.ident = _real.start_new_thread(worker.loop, ())
+    worker.job = job
+    worker.wake.release()
+    return worker.ident
 
 
 def spawn(
@@ -402,7 +463,7 @@ def spawn(
         raise RunAborted
     rec = sched.new_thread()
     rec.handle = handle
-    ident: int = _real.start_new_thread(_trampoline, (rec, function, args, kwargs or {}))
+    ident = _os_thread(sched, (rec, function, args, kwargs or {}))
     rec.ident = ident
     RECORDS[ident] = rec
     if handle is not None:
