@@ -19,6 +19,7 @@ STRESS = ROOT / "stress"
 #: What each layer may import of stress (besides itself).
 ALLOWED = {
     "core": set(),
+    "scheduled": set(),  # the controlled scheduler: standard library only
     "forms": {"core"},
     "trial": {"forms", "core"},
     "search": {"trial", "forms", "core"},

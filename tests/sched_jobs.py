@@ -1,0 +1,450 @@
+"""Jobs for the controlled scheduler's tests, run in a child by ``run_job``.
+
+Nothing here imports a target at module level: the child installs the stand-ins
+first, then imports this module, and each job imports what it runs.  Every body in
+:data:`BODIES` returns what it observed, so one body runs on the real primitives and
+under the scheduler and the two lists must be equal.  Timeouts that must expire are
+short (0.01 s): real waits in the real run, virtual ones under the scheduler.
+"""
+
+from __future__ import annotations
+
+import _thread
+import os
+import queue
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+SHORT = 0.01
+
+
+def _error(call: Callable[[], object]) -> str:
+    try:
+        call()
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    return "no error"
+
+
+def _in_thread(call: Callable[[], object]) -> object:
+    box: list[object] = []
+    thread = threading.Thread(target=lambda: box.append(call()))
+    thread.start()
+    thread.join()
+    return box[0]
+
+
+def lock_body() -> list[object]:
+    lock = _thread.allocate_lock()
+    seen: list[object] = [lock.acquire(), lock.locked(), lock.acquire(False)]
+    seen.append(lock.acquire(True, SHORT))
+    seen.append(_error(lambda: lock.acquire(False, 1)))
+    seen.append(_error(lambda: lock.acquire(True, -2)))
+    lock.release()
+    seen += [lock.locked(), _error(lock.release)]
+    with lock:
+        seen.append(lock.locked())
+    lock.acquire()
+    _in_thread(lock.release)  # a plain lock may be released by any thread
+    seen += [lock.locked(), isinstance(threading.Lock(), type(_thread.allocate_lock()))]
+    return seen
+
+
+def rlock_body() -> list[object]:
+    lock = threading.RLock()
+    seen: list[object] = [lock.acquire(), lock.acquire(), lock._recursion_count()]  # type: ignore[attr-defined]
+    seen.append(lock._is_owned())  # type: ignore[attr-defined]
+    seen.append(_in_thread(lambda: lock.acquire(False)))
+    seen.append(_in_thread(lambda: _error(lock.release)))
+    lock.release()
+    lock.release()
+    seen += [_error(lock.release), lock._is_owned(), _error(lock._release_save)]  # type: ignore[attr-defined]
+    with lock:
+        seen.append(_in_thread(lambda: lock.acquire(True, SHORT)))
+    return seen
+
+
+def simple_queue_body() -> list[object]:
+    q: queue.SimpleQueue[int] = queue.SimpleQueue()
+    seen: list[object] = [q.empty(), q.qsize()]
+    for x in (1, 2, 3):
+        q.put(x)
+    seen += [q.qsize(), q.get(), q.get_nowait(), q.get(timeout=SHORT), q.empty()]
+    seen += [_error(q.get_nowait), _error(lambda: q.get(timeout=SHORT))]
+    seen.append(_error(lambda: q.get(timeout=-1)))
+    producer = threading.Thread(target=q.put, args=(7,))
+    producer.start()
+    seen.append(q.get())
+    producer.join()
+    return seen
+
+
+def condition_body() -> list[object]:
+    cond = threading.Condition()
+    box: list[int] = []
+    seen: list[object] = [_error(cond.notify)]
+    with cond:
+        seen.append(cond.wait(SHORT))
+
+    def waiter() -> None:
+        with cond:
+            seen.append(cond.wait_for(lambda: box, timeout=None))
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    with cond:
+        box.append(1)
+        cond.notify_all()
+    thread.join()
+    return seen
+
+
+def event_body() -> list[object]:
+    event = threading.Event()
+    seen: list[object] = [event.is_set(), event.wait(SHORT)]
+    setter = threading.Thread(target=event.set)
+    setter.start()
+    seen += [event.wait(), event.is_set()]
+    setter.join()
+    event.clear()
+    seen.append(event.wait(0))
+    return seen
+
+
+def semaphore_body() -> list[object]:
+    sem = threading.Semaphore(2)
+    seen: list[object] = [sem.acquire(), sem.acquire(), sem.acquire(False)]
+    seen.append(sem.acquire(timeout=SHORT))
+    releaser = threading.Thread(target=sem.release)
+    releaser.start()
+    seen.append(sem.acquire())
+    releaser.join()
+    bounded = threading.BoundedSemaphore(1)
+    seen.append(_error(bounded.release))
+    return seen
+
+
+def barrier_body() -> list[object]:
+    barrier = threading.Barrier(3)
+    indexes: list[int] = []
+    threads = [threading.Thread(target=lambda: indexes.append(barrier.wait())) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    indexes.append(barrier.wait())
+    for thread in threads:
+        thread.join()
+    lonely = threading.Barrier(2)
+    seen: list[object] = [sorted(indexes), _error(lambda: lonely.wait(SHORT)), lonely.broken]
+    lonely.reset()
+    seen.append(lonely.broken)
+    return seen
+
+
+class _Summer(threading.Thread):
+    """A ``Thread`` subclass that overrides ``run``."""
+
+    def __init__(self, values: list[int]) -> None:
+        super().__init__(name="summer")
+        self.values, self.total = values, 0
+
+    def run(self) -> None:
+        for value in self.values:
+            self.total += value
+
+
+def thread_body() -> list[object]:
+    summer = _Summer([1, 2, 3])
+    seen: list[object] = [summer.is_alive()]
+    summer.start()
+    summer.join()
+    seen += [summer.total, summer.is_alive(), _error(summer.start)]
+    gate = threading.Event()
+    parked = threading.Thread(target=gate.wait, name="parked", daemon=True)
+    parked.start()
+    parked.join(SHORT)
+    seen += [parked.is_alive(), parked.daemon, isinstance(parked.ident, int)]
+    gate.set()
+    parked.join()
+    seen.append(parked.is_alive())
+    seen.append(_error(threading.current_thread().join))
+    return seen
+
+
+def time_body() -> list[object]:
+    # time.sleep is the primitive under test here (its stand-in waits in virtual time).
+    seen: list[object] = [_error(lambda: time.sleep(-1))]  # noqa: TID251
+    t0, p0, w0 = time.monotonic(), time.perf_counter(), time.time()
+    time.sleep(SHORT)  # noqa: TID251
+    seen.append(time.monotonic() - t0 >= SHORT)
+    seen.append(time.perf_counter() - p0 >= SHORT)
+    seen.append(time.time() - w0 >= SHORT * 0.9)
+    q: queue.Queue[int] = queue.Queue(maxsize=1)
+    q.put(1)
+    seen.append(_error(lambda: q.put(2, timeout=SHORT)))
+    seen.append(q.get())
+    seen.append(_error(lambda: q.get(timeout=SHORT)))
+    return seen
+
+
+BODIES: dict[str, Callable[[], list[object]]] = {
+    "lock": lock_body,
+    "rlock": rlock_body,
+    "simple_queue": simple_queue_body,
+    "condition": condition_body,
+    "event": event_body,
+    "semaphore": semaphore_body,
+    "barrier": barrier_body,
+    "thread": thread_body,
+    "time": time_body,
+}
+
+
+def semantics(seeds: list[int]) -> dict[str, list[Any]]:
+    """Each body's observations: once on the real primitives (this process has no
+    stand-ins), or under the scheduler once per seed (random walk)."""
+    from stress.scheduled import standins
+
+    if not standins._installed:
+        return {name: [repr(body())] for name, body in BODIES.items()}
+    from stress.scheduled import RandomWalk, run_controlled
+
+    found: dict[str, list[Any]] = {}
+    for name, body in BODIES.items():
+        found[name] = []
+        for seed in seeds:
+            outcome = run_controlled(body, RandomWalk(seed))
+            found[name].append(
+                repr(outcome.result)
+                if outcome.status == "completed" and not outcome.leaked
+                else f"{outcome.status} {outcome.reason} {outcome.error!r} {outcome.leaked}"
+            )
+    return found
+
+
+# -- scenarios: real-world shapes that must run under the scheduler to completion ----
+def _thread_subclass() -> object:
+    workers = [_Summer(list(range(k))) for k in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return [w.total for w in workers]
+
+
+def _executor_in_function() -> object:
+    from concurrent.futures import ThreadPoolExecutor, as_completed, wait
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        mapped = list(pool.map(lambda x: x * x, range(6)))
+        futures = [pool.submit(pow, 2, k) for k in range(4)]
+        done, _ = wait(futures)
+        completed = sorted(f.result() for f in as_completed(futures))
+    return [mapped, sorted(f.result() for f in done), completed]
+
+
+def _thread_pool_imap_unordered() -> object:
+    from multiprocessing.pool import ThreadPool
+
+    with ThreadPool(3) as pool:
+        return sorted(pool.imap_unordered(lambda x: x + 10, range(8)))
+
+
+def _queue_shutdown_pipeline() -> object:
+    """Two stages of two workers over queues that end by ``shutdown()``."""
+    from reference._shutdown_queue import ShutDown, ShutdownQueue
+
+    first: ShutdownQueue[int] = ShutdownQueue()
+    second: ShutdownQueue[int] = ShutdownQueue()
+    out: ShutdownQueue[int] = ShutdownQueue()
+    left = [2, 2]
+    lock = threading.Lock()
+
+    def stage(k: int, q_in: ShutdownQueue[int], q_out: ShutdownQueue[int]) -> None:
+        while True:
+            try:
+                x = q_in.get()
+            except ShutDown:
+                break
+            q_out.put(x + 1)
+        with lock:
+            left[k] -= 1
+            last = left[k] == 0
+        if last:
+            q_out.shutdown()
+
+    threads = [threading.Thread(target=stage, args=(0, first, second)) for _ in range(2)]
+    threads += [threading.Thread(target=stage, args=(1, second, out)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for x in range(4):
+        first.put(x)
+    first.shutdown()
+    results = []
+    while True:
+        try:
+            results.append(out.get())
+        except ShutDown:
+            break
+    for thread in threads:
+        thread.join()
+    return sorted(results)
+
+
+def _lock_order(gate: threading.Barrier | None) -> object:
+    """Two threads take two locks in opposite orders; with ``gate``, each waits there
+    holding its first lock, so every schedule deadlocks."""
+    left, right = threading.Lock(), threading.Lock()
+
+    def take(first: threading.Lock, second: threading.Lock) -> None:
+        with first:
+            if gate is not None:
+                gate.wait()
+            with second:
+                pass
+
+    threads = [
+        threading.Thread(target=take, args=(left, right), name="one"),
+        threading.Thread(target=take, args=(right, left), name="two"),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return "no deadlock"
+
+
+def _lock_order_deadlock() -> object:
+    return _lock_order(threading.Barrier(2))
+
+
+def _lock_order_race() -> object:
+    return _lock_order(None)
+
+
+def _pipe_read() -> object:
+    """Blocks in ``os.read`` on a pipe nobody writes: outside the scheduler's control."""
+    read_end, write_end = os.pipe()
+    try:
+        return os.read(read_end, 1)
+    finally:
+        os.close(write_end)
+
+
+def _stranger_thread() -> object:
+    """A thread started behind the scheduler's back (as a C extension would) is alive,
+    and might feed the queue the caller waits on: no proof of a deadlock."""
+    from stress.scheduled import _real
+
+    results: queue.SimpleQueue[int] = queue.SimpleQueue()
+    never = _real.allocate_lock()
+    never.acquire()
+    _real.start_new_thread(never.acquire, ())  # waits in real time, for the child's life
+    return results.get()
+
+
+def _leaves_threads_behind() -> object:
+    """Returns while one thread waits forever and one waits (timed, virtual) past the
+    1 s grace; a third's timed wait ends within the grace, so it is no leak."""
+    never = threading.Event()
+    threading.Thread(target=never.wait, name="forever", daemon=True).start()
+    threading.Thread(target=never.wait, args=(5.0,), name="sleeper", daemon=True).start()
+    threading.Thread(target=never.wait, args=(0.5,), name="brief", daemon=True).start()
+    return "returned"
+
+
+SCENARIOS: dict[str, Callable[[], object]] = {
+    "thread_subclass": _thread_subclass,
+    "executor_in_function": _executor_in_function,
+    "thread_pool_imap_unordered": _thread_pool_imap_unordered,
+    "queue_shutdown_pipeline": _queue_shutdown_pipeline,
+    "lock_order_deadlock": _lock_order_deadlock,
+    "lock_order_race": _lock_order_race,
+    "pipe_read": _pipe_read,
+    "stranger_thread": _stranger_thread,
+    "leaves_threads_behind": _leaves_threads_behind,
+}
+
+
+def scenario(name: str, seeds: list[int], stall_seconds: float = 1.0) -> list[dict[str, Any]]:
+    """``SCENARIOS[name]`` under schedules drawn from each seed: how each run ended."""
+    from stress.scheduled import _real, draw, run_controlled
+
+    runs = []
+    for seed in seeds:
+        start = _real.perf_counter()
+        outcome = run_controlled(SCENARIOS[name], draw(seed, 0), stall_seconds=stall_seconds)
+        runs.append(
+            {
+                "status": outcome.status,
+                "reason": outcome.reason,
+                "result": outcome.result,
+                "error": repr(outcome.error) if outcome.error else None,
+                "leaked": outcome.leaked,
+                "report": outcome.describe(),
+                "cycle": outcome.cycle,
+                "waits": outcome.waits,
+                "real_seconds": _real.perf_counter() - start,
+                "controlled": outcome.controlled,
+                "abandoned": outcome.abandoned,
+            }
+        )
+        if not outcome.controlled:
+            break
+    return runs
+
+
+def python_version() -> str:
+    return sys.version
+
+
+def bounded_single_pool(seeds: list[int]) -> list[dict[str, Any]]:
+    """The tutorial's single_pool with queues of one place, 6 items, 2 x 2 workers:
+    its re-put end marker does not fit, so every schedule hangs."""
+    from reference import make
+    from stress.scheduled import _real, draw, run_controlled
+    from stress.scheduled.pipelines import pipeline_body, verdict
+
+    body = pipeline_body(make("single_pool", maxsize=1), 6, 2, 2)
+    runs = []
+    for seed in seeds:
+        start = _real.perf_counter()
+        outcome = run_controlled(body, draw(seed, 0))
+        runs.append(
+            {
+                "verdict": verdict(outcome),
+                "waits": outcome.waits,
+                "report": outcome.describe(),
+                "real_seconds": _real.perf_counter() - start,
+            }
+        )
+    return runs
+
+
+_LOCAL = threading.local()  # module-level: it outlives every run of this process
+
+
+def _thread_locals_body() -> list[tuple[int, object]]:
+    seen: list[tuple[int, object]] = []
+
+    def record() -> None:
+        seen.append((threading.get_native_id(), getattr(_LOCAL, "value", None)))
+        _LOCAL.value = "set"
+
+    for _ in range(3):
+        thread = threading.Thread(target=record)
+        thread.start()
+        thread.join()
+    return seen
+
+
+def thread_locals(reuse_os_threads: bool) -> list[Any]:
+    """Three runs of three threads started one after another: what each thread saw."""
+    from stress.scheduled import RandomWalk, run_controlled
+
+    return [
+        run_controlled(_thread_locals_body, RandomWalk(k), reuse_os_threads=reuse_os_threads).result
+        for k in range(3)
+    ]

@@ -1,0 +1,88 @@
+"""What the scheduler reports about runs that cannot complete.
+
+A deadlock is reported the moment every thread is blocked, with a wait-for table
+and the cycle; a thread blocked on something the scheduler does not control (a pipe
+read) marks the run uncontrolled within a bounded real-time wait, never a pass.
+"""
+
+from __future__ import annotations
+
+from stress.scheduled.child import run_job
+
+CHILD_TIMEOUT = 120.0
+
+
+def test_a_lock_order_deadlock_is_reported_at_once_with_the_wait_for_table() -> None:
+    runs = run_job(
+        "tests.sched_jobs:scenario",
+        {"name": "lock_order_deadlock", "seeds": [1, 2, 3]},
+        timeout=CHILD_TIMEOUT,
+    )
+    for run in runs:
+        assert run["status"] == "deadlock", run["report"]
+        assert run["real_seconds"] < 0.5  # no timeout waited: proven when all block
+        assert sorted(name.split()[0] for name in run["cycle"]) == ["one", "two"]
+        rows = {row["thread"].split()[0]: row for row in run["waits"]}
+        assert rows["one"]["holder"].startswith("two")
+        assert rows["two"]["holder"].startswith("one")
+        assert rows["one"]["at"].endswith("in take")
+        assert rows["caller"]["call"] == "Thread.join (one)"
+
+
+def test_a_lock_order_race_without_a_gate_is_found_by_some_schedule() -> None:
+    runs = run_job(
+        "tests.sched_jobs:scenario",
+        {"name": "lock_order_race", "seeds": list(range(300))},
+        timeout=CHILD_TIMEOUT,
+    )
+    statuses = {run["status"] for run in runs}
+    assert statuses == {"completed", "deadlock"}
+
+
+def test_a_pipe_read_marks_the_run_uncontrolled_never_a_pass() -> None:
+    (run,) = run_job(
+        "tests.sched_jobs:scenario",
+        {"name": "pipe_read", "seeds": [1], "stall_seconds": 0.5},
+        timeout=CHILD_TIMEOUT,
+    )
+    assert run["status"] == "uncontrolled"
+    assert not run["controlled"]
+    assert "in _pipe_read" in run["reason"]
+    assert run["real_seconds"] < 0.5 * 2 + 1.0 + 1.0  # two looks, the unwind wait, slack
+
+
+def test_a_thread_the_scheduler_did_not_start_keeps_a_wait_from_being_called_a_deadlock() -> None:
+    (run,) = run_job(
+        "tests.sched_jobs:scenario",
+        {"name": "stranger_thread", "seeds": [1]},
+        timeout=CHILD_TIMEOUT,
+    )
+    assert run["status"] == "uncontrolled"
+    assert "did not start" in run["reason"]
+
+
+def test_a_bounded_pipeline_that_hangs_is_reported_at_once_naming_the_full_queue() -> None:
+    """Regression: naming a queue's size once took the queue's (stand-in) lock inside
+    the scheduler, which recursed until the caller died of a RecursionError."""
+    runs = run_job(
+        "tests.sched_jobs:bounded_single_pool", {"seeds": [1, 2, 3, 4]}, timeout=CHILD_TIMEOUT
+    )
+    for run in runs:
+        assert run["verdict"] == "HANG", run["report"]
+        assert run["real_seconds"] < 0.5
+        calls = [row["call"] for row in run["waits"]]
+        assert "Queue.put (qsize=1, maxsize=1)" in calls, run["report"]
+        assert all(row["holder"] != row["thread"] for row in run["waits"])
+
+
+def test_threads_still_waiting_after_the_grace_are_leaked_then_unwound() -> None:
+    runs = run_job(
+        "tests.sched_jobs:scenario",
+        {"name": "leaves_threads_behind", "seeds": [1, 2, 3]},
+        timeout=CHILD_TIMEOUT,
+    )
+    for run in runs:
+        assert run["status"] == "completed"
+        assert run["result"] == "returned"
+        assert sorted(name.split()[0] for name in run["leaked"]) == ["forever", "sleeper"]
+        assert run["abandoned"] == 0  # each unwound at its next synchronisation point
