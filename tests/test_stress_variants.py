@@ -38,13 +38,13 @@ def test_the_shutdown_race_is_found_on_plain_values_without_faults(name: str) ->
 @pytest.mark.parametrize("name", FIXES)
 def test_a_tutorial_fix_passes_on_plain_values_without_faults(name: str) -> None:
     result = check(name, seed=3, budget=3.0, faults=False, awkward=False)
-    assert result.trials > 10
+    assert result.trials >= 5  # it searched (3.14t under load ran 10 in 3 s)
 
 
 @pytest.mark.parametrize("name", OWN)
 def test_an_own_design_passes_with_default_options(name: str) -> None:
     result = check(name, seed=4, budget=3.0)
-    assert result.trials > 10
+    assert result.trials >= 5  # it searched (3.14t under load ran 10 in 3 s)
 
 
 @pytest.mark.slow
