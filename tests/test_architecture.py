@@ -21,12 +21,12 @@ ALLOWED = {
     "core": set(),
     "scheduled": set(),  # the controlled scheduler: standard library only
     "forms": {"core"},
-    "trial": {"forms", "core"},
-    "search": {"trial", "forms", "core"},
-    "faces": {"search", "trial", "forms", "core"},
-    "bench": {"faces", "search", "trial", "forms", "core", "compare"},
-    "compare": {"faces", "search", "trial", "forms", "core"},
-    "": {"faces", "search", "trial", "forms", "core", "bench", "compare"},  # stress/*.py
+    "trial": {"forms", "core", "scheduled"},  # the deterministic mode's trials run on it
+    "search": {"trial", "forms", "core", "scheduled"},
+    "faces": {"search", "trial", "forms", "core", "scheduled"},
+    "bench": {"faces", "search", "trial", "forms", "core", "compare", "scheduled"},
+    "compare": {"faces", "search", "trial", "forms", "core", "scheduled"},
+    "": {"faces", "search", "trial", "forms", "core", "bench", "compare", "scheduled"},
 }
 
 

@@ -84,7 +84,6 @@ def test_pinned_shape_reaches_the_target() -> None:
 @pytest.mark.parametrize(
     ("target", "kwargs", "message"),
     [
-        (_correct, {"mode": "scheduled"}, "controlled scheduler does not exist yet"),
         (_correct, {"mode": "bogus"}, "--mode"),
         (_correct, {"budget": 0}, "--budget"),
         (_correct, {"trial_timeout": -1.0}, "--trial-timeout"),

@@ -130,7 +130,6 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         ([CORRECT, "--stages", "0"], "--stages"),
         ([CORRECT, "--stages", "3", "--workers", "1,2"], "--workers has 2 widths"),
         ([CORRECT, "--max-items", "-1"], "--max-items"),
-        ([CORRECT, "--mode", "scheduled"], "controlled scheduler does not exist yet"),
         ([CORRECT, "--mode", "fast"], "--mode"),
         ([CORRECT, "--no-such-option"], "unrecognized arguments"),
         ([CORRECT, "--json", "/no/such/dir/out.json"], "no such directory"),

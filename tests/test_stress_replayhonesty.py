@@ -56,7 +56,7 @@ def test_no_reproduction_is_said_plainly_with_what_to_do() -> None:
     assert "reproduced 0/5" not in "\n".join(lines)
     assert lines[1].startswith("what to do: re-run the replay line (--replay)"), lines
     assert "--budget" in lines[1]
-    assert "--mode scheduled, which is planned but not yet available" in lines[1]
+    assert "search with --mode scheduled: the deterministic mode" in lines[1]
     assert not any(line.startswith("replay:") for line in lines)  # the contract's line
 
 
@@ -135,7 +135,7 @@ def test_a_defect_no_rerun_showed_says_so_in_the_verdict_and_the_json(tmp_path: 
     assert lines[0].endswith(" (replay: not reproduced in 5 runs)"), lines[0]
     assert lines[5].startswith("not reproduced in 5 re-runs: "), lines[4:7]
     assert lines[6].startswith("what to do: re-run the replay line (--replay)"), lines[4:8]
-    assert "--mode scheduled, which is planned but not yet available" in lines[6]
+    assert "search with --mode scheduled: the deterministic mode" in lines[6]
     assert document["schema_version"] == 1
     assert document["defect"]["category"] == "LOST"
     reproduction = document["reproduction"]

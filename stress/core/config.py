@@ -43,6 +43,11 @@ STALL_SHARE = 0.08
 #: Where the stall falls: a stage's first call, its last, or a second worker's first.
 STALL_PLACES = ("first", "last", "sibling")
 CONFIG_VERSION = 1
+#: How a trial runs: real threads, or the controlled scheduler (the deterministic mode).
+MODES_RUN = ("threads", "scheduled")
+#: Where a scheduled schedule may switch threads: synchronisation points only, also at
+#: each line of the target's code, or also between its bytecodes.
+SCHEDULING_POINTS = ("sync", "lines", "ops")
 #: A trial's deliberate slowness (``slow_ms`` per slow call) sums to about this much.
 SLOW_TOTAL_MS = 300.0
 
@@ -98,6 +103,11 @@ class TrialConfig:
     preempt: float = 0.0  # share of the target's trace events that preempt (0: none)
     preempt_hold_us: float = 0.0  # 0: a preemption yields the GIL; else holds this long
     preempt_ops: bool = False  # preempt between bytecodes, not only between lines
+    mode: str = "threads"  # "scheduled": under the controlled scheduler (trial/controlled.py)
+    decisions: tuple[int, ...] | None = None  # scheduled replay: one schedule's choices
+    python: str = ""  # scheduled replay: the interpreter build that made the decisions
+    source: str = ""  # scheduled replay: a hash of the target's source file
+    points: str = "sync"  # scheduled replay: where the schedule chose (SCHEDULING_POINTS)
 
     @property
     def stages(self) -> int:
@@ -113,6 +123,13 @@ class TrialConfig:
         data["workers"] = list(self.workers)
         if not self.items_digest:  # the fixed-pipeline fields appear only when set
             del data["items_digest"], data["reference_results"]
+        if self.mode == "threads":  # the deterministic mode's fields appear only when used
+            del data["mode"], data["decisions"], data["python"], data["source"]
+            del data["points"]
+        elif self.decisions is None:  # a search's trial, not one schedule's replay
+            del data["decisions"], data["python"], data["source"], data["points"]
+        else:
+            data["decisions"] = list(self.decisions)
         return data
 
     @classmethod
@@ -127,6 +144,8 @@ class TrialConfig:
         try:
             fields = dict(data)
             fields["workers"] = tuple(int(w) for w in fields["workers"])
+            if fields.get("decisions") is not None:
+                fields["decisions"] = tuple(fields["decisions"])
             config = cls(**fields)
         except (KeyError, TypeError) as error:
             raise ValueError(f"malformed trial configuration: {error}") from None
@@ -164,6 +183,16 @@ class TrialConfig:
             raise ValueError("preempt is a share between 0 and 1, preempt_hold_us <= 1e5")
         if not isinstance(self.strategy, str) or not isinstance(self.preempt_ops, bool):
             raise ValueError("strategy must be a string and preempt_ops a bool")
+        if self.mode not in MODES_RUN:
+            raise ValueError(f"mode must be one of {', '.join(MODES_RUN)}, not {self.mode!r}")
+        if any(
+            isinstance(d, bool) or not isinstance(d, int) or d < 0 for d in self.decisions or ()
+        ):
+            raise ValueError("decisions must be ints >= 0")
+        if not isinstance(self.python, str) or not isinstance(self.source, str):
+            raise ValueError("python and source must be strings")
+        if self.points not in SCHEDULING_POINTS:
+            raise ValueError(f"points must be one of {', '.join(SCHEDULING_POINTS)}")
 
 
 def _weighted(rng: random.Random, table: list[tuple[float, Any]]) -> Any:

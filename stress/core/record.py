@@ -26,6 +26,13 @@ class TrialRecord:
     counts: dict[str, int] = field(default_factory=dict)  # expected, returned, lost, ...
     output: str = ""  # the end of what the target printed
     unconfirmed: bool = False  # a HANG still advancing at the watchdog's cap (slow or livelock)
+    #: The deterministic mode: the config with the failing schedule's decisions (what an
+    #: exact replay token carries), or None.  ``config`` itself stays schedule-free, so
+    #: shrinking's simpler neighbours search their own schedules.
+    exact_config: TrialConfig | None = None
+    #: The deterministic mode: why the scheduler could not control this trial (never a
+    #: pass: the search falls back to real threads), or "".
+    uncontrolled: str = ""
 
     @property
     def results_lost(self) -> int:

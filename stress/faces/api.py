@@ -22,6 +22,7 @@ from stress.forms.fixed.form import make_fixed
 from stress.forms.targets import TargetSpec, parse_target
 from stress.search.engine import SearchResult, search
 from stress.search.shrink import ShrinkResult, runner_for, shrink
+from stress.trial.controlled import SCHEDULED
 from stress.trial.execution import FORKED_THREADS, TrialExecutor
 
 DEFAULT_BUDGET = 30.0
@@ -76,8 +77,8 @@ class Campaign:
                 "advice": None
                 if shown
                 else "a rare race may need more runs: replay again, or search again with a "
-                "longer budget; an exact replay needs the deterministic mode, --mode "
-                "scheduled, which is planned but not yet available",
+                "longer budget; for a replay that is exact every time, search with "
+                "--mode scheduled (the deterministic mode records the interleaving)",
             }
         if self.shrunk is None:
             return None
@@ -96,11 +97,8 @@ def validate_mode(mode: str) -> TrialExecutor:
     if mode not in MODES:
         raise UsageError(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
     if mode == "scheduled":
-        raise UsageError(
-            "--mode scheduled: the controlled scheduler does not exist yet; "
-            "use --mode threads (or auto, which means threads for now)"
-        )
-    return FORKED_THREADS  # "threads", and "auto" while it is the only executor
+        return SCHEDULED
+    return FORKED_THREADS  # "threads", and "auto" (see docs/stress.md, deterministic mode)
 
 
 def make_options(
@@ -160,6 +158,8 @@ def campaign(
     """
     chosen = seed if seed is not None else secrets.randbelow(2**31)
     started = time.monotonic()
+    if replay is not None:  # the token says how its trial ran
+        executor = SCHEDULED if replay.mode == "scheduled" else FORKED_THREADS
     result = search(
         spec,
         seed=chosen,
@@ -179,6 +179,9 @@ def campaign(
             skipped=result.skipped,
             results_checked=result.results_checked,
             errors_checked=result.errors_checked,
+            mode=result.mode,
+            uncontrolled=result.uncontrolled,
+            fallback=result.fallback,
         )
         if replay is not None and not result.interrupted:
             text += " replay=not-reproduced"  # a replay that never showed its defect
@@ -195,6 +198,8 @@ def campaign(
         else:
             record = result.defect = shrunk.record
             record.details = [*shrunk.lines(api=spec.kind == "callable"), *record.details]
+    if record.exact_config is not None:  # the deterministic mode: replay its schedule
+        record.config = record.exact_config
     record = result.defect = spec.form.seal(record)
     token = make_token(record.config)
     extra = ""
@@ -209,6 +214,8 @@ def campaign(
     extra = joiner.join(part for part in (form_options, extra) if part)
     replay_line = spec.replay_line(token, extra)
     note = shrunk.replay_note if shrunk is not None else None
+    if record.counts.get("replay_exact") == 1:  # replayed once, identical: see controlled.py
+        note = "replay: exact"
     text = defect_text(record, seed=result.seed, replay=replay_line, form=spec.form, note=note)
     return Campaign(spec, result, text, token, replay_line, shrunk)
 

@@ -157,13 +157,28 @@ def pass_text(
     skipped: int,
     results_checked: bool = True,
     errors_checked: bool = True,
+    mode: str = "threads",
+    uncontrolled: int = 0,
+    fallback: str = "",
 ) -> str:
+    """The PASS line; a scheduled search appends ``mode=scheduled``, or, when it fell back
+    to real threads, ``mode=threads uncontrolled=<n>`` and a second line saying why."""
     unchecked = "" if results_checked else " results=unchecked"
     unchecked += "" if errors_checked else " errors=unchecked"
-    return (
+    if mode == "scheduled" or uncontrolled:
+        unchecked += f" mode={mode}"
+    if uncontrolled:
+        unchecked += f" uncontrolled={uncontrolled}"
+    text = (
         f"PASS trials={trials} configurations={configurations} seed={seed} skipped={skipped}"
         f"{unchecked}"
     )
+    if fallback:
+        text += (
+            "\nscheduled mode fell back to real threads: the scheduler could not control "
+            f"a trial ({fallback})"
+        )
+    return text
 
 
 def json_document(

@@ -1,8 +1,8 @@
 """Deterministic mode's core: a controlled scheduler for a target's real threads.
 
-May import: nothing of stress (the standard library only).  Status: built and tested
-on its own (tests/test_sched_*.py); not yet wired into the search, the trial
-executor seam, ``--mode scheduled`` or ``check(mode=...)`` (issue 16).
+May import: nothing of stress (the standard library only).  Tested on its own
+(tests/test_sched_*.py); the harness runs trials on it through
+:mod:`stress.trial.controlled` (``--mode scheduled``, ``check(mode="scheduled")``).
 
 Design, bottom up:
 
@@ -32,9 +32,9 @@ Design, bottom up:
 * ``child`` runs a job in a fresh interpreter with a real-time bound; ``pipelines``
   judges a CONTRACT section-1 target under many schedules in one process.
 
-Limits (not built yet): no preemption inside the target's own code (only at
-synchronisation points; a spin loop without one is reported uncontrolled after the
-stall bound), the clock moves only when every thread waits (a timeout never fires
+Limits: this package switches threads at synchronisation points only (points inside
+the target's own code are added by :mod:`stress.trial.sched_points`; a spin loop
+without either is reported uncontrolled after the stall bound), the clock moves only when every thread waits (a timeout never fires
 while another thread could run), and cyclic GC is off during a run.  Reusing OS
 threads across runs (``reuse_os_threads``, off by default) saves about 100 us a
 thread but lets a module-level ``threading.local`` keep an earlier run's values.

@@ -665,6 +665,13 @@ def _quiet_excepthook(previous: Any) -> Any:
     return hook
 
 
+def _not_aborted(record: Any) -> bool:
+    """A logging filter: drop what a worker logs as it unwinds from an abandoned run
+    (``ThreadPoolExecutor``'s worker logs every ``BaseException`` it catches)."""
+    info = getattr(record, "exc_info", None)
+    return not (isinstance(info, tuple) and isinstance(info[1], RunAborted))
+
+
 def install() -> None:
     """Put the stand-ins in place (idempotent; there is no uninstall: use a child)."""
     if _installed:
@@ -720,6 +727,7 @@ def install() -> None:
                 setattr(module, name, value)
     import concurrent.futures._base  # noqa: PLC0415
 
+    concurrent.futures._base.LOGGER.addFilter(_not_aborted)
     _stable_hash(threading.Thread)
     _stable_hash(concurrent.futures._base.Future)
     pool = sys.modules.get("multiprocessing.pool")

@@ -16,6 +16,11 @@ Invariants:
 * The search stops at the first defect a finished trial shows; trials still in
   flight then are killed and not counted.  ``Unsupported`` trials are counted as
   skipped; a search in which every trial was skipped is a usage error.
+* A trial the controlled scheduler could not control (``record.uncontrolled``) is not
+  counted: it proves nothing.  The search then runs the rest of its trials on real
+  threads (``fallback`` says why); a PASS never rests on uncontrolled schedules.
+* A replay of a scheduled trial's exact schedule (``decisions``) runs once: it is the
+  identical interleaving every time.
 * Ctrl-C ends the search at once (the running child is killed) with
   ``interrupted=True`` and what had been explored.
 """
@@ -52,6 +57,9 @@ class SearchResult:
     slow: int = 0  # trials still advancing at the watchdog's cap whose re-run did not hang
     results_checked: bool = True  # False: results were never compared (the form's watch)
     errors_checked: bool = True  # False: no fault could be injected (the form's watch)
+    mode: str = "threads"  # the executor that ran the trials (after any fallback)
+    uncontrolled: int = 0  # scheduled trials the scheduler could not control (not counted)
+    fallback: str = ""  # why the search fell back from the scheduler to real threads
 
     @property
     def configurations(self) -> int:
@@ -101,6 +109,7 @@ def search(
     bound = start + budget + trial_timeout + BOUND_SLACK
     reruns = _Reruns(spec, bound, trial_timeout, ready_timeout_for(budget), executor)
     watch = spec.form.watch()
+    replay_runs = 1 if replay is not None and replay.decisions is not None else REPLAY_RUNS
     k = 0
     try:
         while True:
@@ -108,7 +117,7 @@ def search(
             while (
                 len(active) < max(1, jobs)
                 and (k == 0 or time.monotonic() < deadline)
-                and (replay is None or k < REPLAY_RUNS)
+                and (replay is None or k < replay_runs)
             ):
                 config = _config(spec, replay, seed, k, options)
                 active.append(
@@ -129,16 +138,15 @@ def search(
                 if record is None:
                     continue
                 active.remove(trial)
+                if record.uncontrolled:  # proves nothing: real threads from now on
+                    result.uncontrolled += 1
+                    result.fallback = result.fallback or record.uncontrolled
+                    executor = reruns.executor = FORKED_THREADS
+                    continue
                 record = watch.see(record)  # what only several trials show
                 record = reruns.look(trial, record)
                 result.slow = reruns.slow
-                result.trials += 1
-                result.shapes.add(record.config.shape)
-                result.skipped += record.skipped
-                if on_trial is not None:
-                    on_trial(result, record)
-                if record.category is not None and result.defect is None:
-                    result.defect = record
+                _count(result, record, on_trial)
             if result.defect is not None:
                 break
     except KeyboardInterrupt:
@@ -147,6 +155,7 @@ def search(
         for trial in active:  # in flight when a defect was found: not counted
             trial.abandon()
     result.elapsed = time.monotonic() - start
+    result.mode = executor.name
     result.results_checked = watch.results_checked
     result.errors_checked = watch.errors_checked
     if result.defect is None and not result.interrupted:
@@ -157,6 +166,21 @@ def search(
             "the shapes tried (pin one it takes with --stages/--workers/--max-items)"
         )
     return result
+
+
+def _count(
+    result: SearchResult,
+    record: TrialRecord,
+    on_trial: Callable[[SearchResult, TrialRecord], None] | None,
+) -> None:
+    """Count a finished trial; the first defect is the search's."""
+    result.trials += 1
+    result.shapes.add(record.config.shape)
+    result.skipped += record.skipped
+    if on_trial is not None:
+        on_trial(result, record)
+    if record.category is not None and result.defect is None:
+        result.defect = record
 
 
 def _config(

@@ -107,12 +107,13 @@ class ShrinkResult:
             return None
         budget = "a longer budget=" if api else "a longer --budget"
         runs = "check(..., replay=...)" if api else "the replay line (--replay)"
+        mode = 'with mode="scheduled"' if api else "with --mode scheduled"
         return (
             f"re-run {runs}: it tries the trial up to {REPLAY_RUNS} times and stops at "
             f"the first that shows the defect; or search again with {budget} (more "
-            "trials find a rare race again, and more re-runs measure it); an exact "
-            "replay needs the deterministic mode, --mode scheduled, which is planned "
-            "but not yet available"
+            "trials find a rare race again, and more re-runs measure it); for a replay "
+            f"that is exact every time, search {mode}: the deterministic mode records the "
+            "interleaving itself"
         )
 
     @property

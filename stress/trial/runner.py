@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import gc
 import json
 import os
@@ -28,6 +29,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from typing import Any
 
 from stress.core.config import TrialConfig
@@ -64,8 +66,19 @@ def _die_with_parent(parent: int) -> None:
         os._exit(70)
 
 
+#: What runs in a trial's child once its stdio is set: ``main(spec, config, timeout, fd)``.
+ChildMain = Callable[[TargetSpec, TrialConfig, float, int], None]
+
+
 def _child(
-    spec: TargetSpec, config: TrialConfig, timeout: float, fd: int, out: int, *, parent: int
+    spec: TargetSpec,
+    config: TrialConfig,
+    timeout: float,
+    fd: int,
+    out: int,
+    *,
+    parent: int,
+    main: ChildMain,
 ) -> None:
     try:
         _die_with_parent(parent)
@@ -75,7 +88,7 @@ def _child(
         os.dup2(null, 0)
         os.dup2(out, 1)
         os.dup2(out, 2)
-        child.main(spec, config, timeout, fd)
+        main(spec, config, timeout, fd)
     finally:
         os._exit(70)
 
@@ -110,7 +123,9 @@ class TrialProcess:
         *,
         trial_timeout: float,
         ready_timeout: float,
+        main: ChildMain = child.main,
     ) -> None:
+        """``main``: the child's life (real threads: :func:`stress.trial.child.main`)."""
         self.config, self.trial_timeout = config, trial_timeout
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):
@@ -122,7 +137,15 @@ class TrialProcess:
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child never returns
             os.close(read_fd)
-            _child(spec, config, trial_timeout, write_fd, self._capture.fileno(), parent=parent)
+            _child(
+                spec,
+                config,
+                trial_timeout,
+                write_fd,
+                self._capture.fileno(),
+                parent=parent,
+                main=main,
+            )
         os.close(write_fd)
         with contextlib.suppress(OSError):  # also here, so a kill before the child's works
             os.setpgid(pid, pid)
@@ -190,7 +213,18 @@ class TrialProcess:
             raise InternalError(f"{message.get('message')}\n{message.get('traceback', '')}")
         if kind != "verdict":
             raise InternalError(f"unexpected message from a trial: {kind!r}")
+        exact = None
+        if "decisions" in message:  # the deterministic mode's failing schedule
+            exact = dataclasses.replace(
+                self.config,
+                decisions=tuple(int(d) for d in message["decisions"]),
+                python=str(message.get("python", "")),
+                source=str(message.get("source", "")),
+                points=str(message.get("points", "sync")),
+            )
         return TrialRecord(
+            exact_config=exact,
+            uncontrolled=str(message.get("uncontrolled", "")),
             config=self.config,
             category=message.get("category"),
             summary=str(message.get("summary", "")),

@@ -1,0 +1,482 @@
+"""The deterministic mode's trial: the target's threads under the controlled scheduler.
+
+A trial of ``--mode scheduled`` forks a child like a real-threads trial
+(:class:`~stress.trial.runner.TrialProcess`, the same pipe protocol and deadlines)
+whose life is :func:`main`: the stand-ins of :mod:`stress.scheduled` are installed
+*before* the target is imported, then the trial's configuration is run under up to
+:data:`SCHEDULES_PER_TRIAL` schedules, schedule ``j`` drawn from
+``(seed, k * SCHEDULES_PER_TRIAL + j)`` (random walk or PCT of depth 1 to 3), each on
+fresh items, stages and results, until one shows a defect.  Sleeps, timeouts and the
+harness's own timing noise advance a virtual clock, so a schedule costs CPU only.
+
+Invariants:
+
+* The verdict is the core oracle's (:func:`stress.core.oracle.classify`) and the
+  form's, as for real threads; a deadlock is a HANG at once, its details the wait-for
+  table and the cycle; a run without end in virtual time is a HANG too.
+* A defect is reported with its schedule's decisions; :class:`ScheduledTrial` then
+  replays those decisions once in a fresh child (no earlier schedule's module state)
+  and reports the defect only if the replay shows the same category on the identical
+  trace: "replay: exact".  A defect the fresh replay does not show is dropped (a false
+  alarm costs more than a miss) and the trial counts as passed.
+* Nothing is concluded from a run the scheduler did not control (a thread blocked on
+  a pipe or a lock made before the stand-ins, a thread it did not start, an executor
+  or thread the target made at import): the record says ``uncontrolled`` with why,
+  and the search falls back to real threads (:mod:`stress.search.engine`).
+* A replay (a config with ``decisions``) runs exactly that schedule once; another
+  interpreter build or another source of the target is a usage error, one line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import hashlib
+import inspect
+import os
+import random
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.pool import ThreadPool
+from typing import Any, NoReturn
+
+from stress.core.config import SCHEDULING_POINTS, TrialConfig
+from stress.core.errors import Unsupported, UsageError, find_fault, walk_exception
+from stress.core.oracle import Observation, classify
+from stress.core.record import TrialRecord
+from stress.core.version import interpreter_label
+from stress.forms.protocol import FormTrial
+from stress.forms.targets import TargetSpec
+from stress.scheduled import _real, run_controlled, standins
+from stress.scheduled.run import ControlledOutcome
+from stress.scheduled.scheduler import COMPLETED, DEADLOCK, VIRTUAL_TIMEOUT, RunAborted
+from stress.scheduled.strategies import Replay, Strategy, draw
+from stress.trial import child, pristine
+from stress.trial.runner import TrialProcess
+from stress.trial.sched_points import LinePoints
+
+#: Schedules one trial's child runs (fewer when its real-time share is spent).
+SCHEDULES_PER_TRIAL = 50
+#: A child stops starting schedules after this share of the trial timeout (real time).
+BATCH_SHARE = 0.5
+#: Pools a module may make at import, whose threads outlive a call by design.
+_LONG_LIVED = (ThreadPoolExecutor, ThreadPool)
+#: Shares of schedules by where they may switch (stress.core.config.SCHEDULING_POINTS):
+#: synchronisation points only, also at the target's lines, also between its bytecodes.
+POINT_SHARES = {"sync": 0.4, "lines": 0.35, "ops": 0.25}
+_WHERE = {
+    "sync": "synchronisation points",
+    "lines": "synchronisation points and the target's lines",
+    "ops": "synchronisation points and the target's bytecodes",
+}
+
+
+def _points(rng: random.Random) -> str:
+    roll = rng.random()
+    for points, share in POINT_SHARES.items():
+        roll -= share
+        if roll < 0:
+            return points
+    return "sync"
+
+
+#: No step for this long (real seconds): the running thread is outside the scheduler.
+STALL_SECONDS = 1.0
+
+
+def interpreter_tag() -> str:
+    """What a replay must run on to meet the same decisions (version, build, GIL)."""
+    return interpreter_label()
+
+
+def source_hash(target: Callable[..., Any]) -> str:
+    """A short hash of the file the target is defined in ("" when there is none)."""
+    obj: Any = inspect.unwrap(target)
+    if not (inspect.isfunction(obj) or inspect.ismethod(obj) or inspect.isclass(obj)):
+        obj = type(obj)  # a callable instance: its class's file
+    try:
+        path = inspect.getsourcefile(obj)
+        if path is None:
+            return ""
+        with open(path, "rb") as source:
+            return hashlib.sha256(source.read()).hexdigest()[:16]
+    except (OSError, TypeError):
+        return ""
+
+
+class _Preemptions:
+    """Wraps a strategy; counts choices that switch away from a thread still enabled."""
+
+    def __init__(self, inner: Strategy) -> None:
+        self.inner, self.count, self._last = inner, 0, -1
+
+    def choose(self, enabled: list[int]) -> int:
+        chosen = self.inner.choose(enabled)
+        if self._last in enabled and chosen != self._last:
+            self.count += 1
+        self._last = chosen
+        return chosen
+
+    def new_thread(self, index: int) -> None:
+        self.inner.new_thread(index)
+
+    def describe(self) -> dict[str, Any]:
+        return self.inner.describe()
+
+
+@dataclasses.dataclass
+class _Schedule:
+    """One schedule's run and what the oracle made of it."""
+
+    outcome: ControlledOutcome
+    message: dict[str, Any] | None  # the verdict message; None when uncontrolled
+    preemptions: int
+    points: str  # where it could switch: sync, lines or ops (stress.trial.sched_points)
+
+
+class _Trial:
+    """The child's side: one config, many schedules."""
+
+    def __init__(
+        self, spec: TargetSpec, config: TrialConfig, target: Callable[..., Any], timeout: float
+    ) -> None:
+        self.spec, self.target, self.timeout = spec, target, timeout
+        # Spinning waits on a clock only the scheduler moves: sleep instead.
+        self.config = dataclasses.replace(config, spin=0.0)
+        self.virtual_limit = max(30.0, 10 * timeout)
+
+    def run_one(self, strategy: Strategy, *, points: str) -> _Schedule:
+        """One schedule; ``points``: where it may switch (``SCHEDULING_POINTS``)."""
+        form = self.spec.form.open_trial(self.config, self.target)
+        form.workload.set_timeout(self.timeout, child.STALL_SHARE_OF_TIMEOUT)
+        obs = Observation(
+            items=form.workload.items, expected=form.expected, intermediates=form.intermediates
+        )
+        counting = _Preemptions(strategy)
+        tracer = None if points == "sync" else LinePoints(opcodes=points == "ops")
+        if tracer is not None:
+            tracer.start()
+        try:
+            outcome = self._run(form, obs, counting)
+        finally:
+            if tracer is not None:
+                tracer.stop()
+        return _Schedule(outcome, _judge(form, obs, outcome), counting.count, points)
+
+    def _run(self, form: FormTrial, obs: Observation, counting: _Preemptions) -> ControlledOutcome:
+        return run_controlled(
+            lambda: _call(form, self.target, obs),
+            counting,
+            stall_seconds=STALL_SECONDS,
+            max_virtual_seconds=self.virtual_limit,
+            leak_grace=child.GRACE,
+            trace=False,
+        )
+
+    def search(self) -> dict[str, Any]:
+        """Schedules until a defect, the batch's end or its real-time share."""
+        until = _real.monotonic() + BATCH_SHARE * self.timeout
+        steps = dict.fromkeys(SCHEDULING_POINTS, 100)  # PCT's estimate of its choices
+        for j in range(SCHEDULES_PER_TRIAL):
+            index = self.config.k * SCHEDULES_PER_TRIAL + j
+            points = _points(random.Random(f"{self.config.seed}:{index}:points"))
+            strategy = draw(self.config.seed, index, steps=steps[points])
+            done = self.run_one(strategy, points=points)
+            if done.message is None:
+                return _uncontrolled(done.outcome)
+            steps[points] = max(steps[points], len(done.outcome.decisions))
+            message = done.message
+            if message.get("category") is not None or message.get("skipped"):
+                return _found(message, done, self.target, schedules=j + 1, strategy=strategy)
+            if _real.monotonic() >= until or done.outcome.abandoned:
+                break
+        message["counts"]["schedules"] = j + 1
+        return message
+
+    def replay(self) -> dict[str, Any]:
+        """The config's own decisions, once; ``exact`` when the trace is identical."""
+        wanted = list(self.config.decisions or ())
+        replay = Replay(wanted)
+        done = self.run_one(replay, points=self.config.points)
+        if done.message is None:
+            return _uncontrolled(done.outcome)
+        message = done.message
+        exact = replay.complete and done.outcome.decisions == wanted
+        message["counts"]["schedules"] = 1
+        message["counts"]["replay_exact"] = int(exact)
+        if not exact:
+            message["details"] = [
+                f"replay: the run left its schedule after {replay.used} of {len(wanted)} "
+                "decisions (the target behaves differently now)",
+                *message["details"],
+            ]
+        return message
+
+
+def _call(form: FormTrial, target: Callable[..., Any], obs: Observation) -> BaseException | None:
+    """The caller's side of one call: iterate to exhaustion, ``close()``; what it raised."""
+    try:
+        out = form.call(target, obs)
+        if out is None:
+            obs.returned_none = True
+        else:
+            limit = 2 * len(obs.expected) + 100
+            for value in out:
+                obs.results.append(value)
+                if len(obs.results) > limit:
+                    obs.overflowed = True
+                    break
+            close = getattr(out, "close", None)
+            if callable(close):
+                close()
+        del out
+    except RunAborted:
+        raise
+    except BaseException as error:  # SystemExit and GeneratorExit count as raising
+        form.stop()
+        obs.error_type = f"{type(error).__module__}.{type(error).__qualname__}"
+        obs.error_text = "".join(traceback.format_exception(error)).rstrip()
+        return error
+    form.stop()
+    obs.returned = True
+    return None
+
+
+def _judge(form: FormTrial, obs: Observation, outcome: ControlledOutcome) -> dict[str, Any] | None:
+    """The verdict message for one schedule; None when nothing may be concluded."""
+    tokens = form.workload.tokens
+    if outcome.status in (DEADLOCK, VIRTUAL_TIMEOUT):
+        obs.hung = True
+        why = (
+            "a deadlock under the controlled scheduler: every thread waits and none can "
+            "time out (found at once)"
+            if outcome.status == DEADLOCK
+            else f"no return in {outcome.virtual_time:.0f} s of virtual time (a livelock, "
+            "or a wait without end that polls)"
+        )
+        calls = ", ".join(f"stage {s}: {n}" for s, n in enumerate(form.workload.calls_started))
+        obs.hang_lines = [
+            why,
+            f"stage calls started: {calls}",
+            f"results read by the caller: {len(obs.results)} of {len(obs.expected)}",
+            "wait-for table:",
+            *outcome.describe()[1:],
+        ]
+    elif outcome.status != COMPLETED or not outcome.controlled:
+        return None
+    else:
+        error = outcome.result if isinstance(outcome.result, BaseException) else None
+        if error is not None and (
+            isinstance(error, Unsupported)
+            or any(isinstance(e, Unsupported) for e, _ in walk_exception(error))
+        ):
+            return {"kind": "verdict", "skipped": True, "summary": str(error), "counts": {}}
+        if error is not None:
+            obs.fault_match = find_fault(error, tokens, {id(f) for f in form.workload.faults})
+        obs.leaked = [f"{name!r} (alive a virtual second later)" for name in outcome.leaked]
+        if obs.leaked:
+            obs.leak_stacks = ["threads still alive when the call had returned:", *outcome.leaked]
+    obs.fault_tokens = sorted(tokens)
+    verdict = form.judge(classify(obs), obs)
+    counts = dict(verdict.counts)
+    counts.update(faults=len(tokens), steps=outcome.steps, threads=outcome.threads)
+    return {
+        "kind": "verdict",
+        "category": verdict.category,
+        "summary": verdict.summary,
+        "details": verdict.details,
+        "counts": counts,
+        "duration": outcome.virtual_time,
+    }
+
+
+def _found(
+    message: dict[str, Any],
+    done: _Schedule,
+    target: Callable[..., Any],
+    *,
+    schedules: int,
+    strategy: Strategy,
+) -> dict[str, Any]:
+    if message.get("skipped"):
+        return message
+    decisions = done.outcome.decisions
+    described = strategy.describe()
+    kind = described["kind"] + (f" depth {described['depth']}" if "depth" in described else "")
+    message["counts"].update(schedules=schedules, preemptions=done.preemptions)
+    where = _WHERE[done.points]
+    message["details"] = [
+        f"schedule: {kind} at {where}, {len(decisions)} decisions, "
+        f"{done.preemptions} preemption(s), "
+        f"found at schedule {schedules} of this trial ({done.outcome.steps} steps, "
+        f"{done.outcome.threads} threads, {done.outcome.virtual_time:.3f} s virtual)",
+        *message["details"],
+    ]
+    message.update(
+        decisions=decisions,
+        python=interpreter_tag(),
+        source=source_hash(target),
+        points=done.points,
+    )
+    return message
+
+
+def _uncontrolled(outcome: ControlledOutcome) -> dict[str, Any]:
+    reason = "; ".join(outcome.describe()) or outcome.status
+    return {"kind": "verdict", "category": None, "summary": "", "uncontrolled": reason}
+
+
+def _made_at_import(before: set[threading.Thread], target: Callable[..., Any]) -> str:
+    """Why the target's import keeps schedules from starting fresh, or "".
+
+    An executor made at import (in this child, or in the process that forked it, whose
+    objects ``gc.get_objects()`` no longer lists after ``gc.freeze()``: hence the look
+    at the target's module too) outlives each schedule, and its threads would run
+    uncontrolled in the next.
+    """
+    started = [t.name for t in threading.enumerate() if t not in before]
+    if started:
+        return f"the target started thread(s) at import: {', '.join(started)}"
+    module = sys.modules.get(getattr(target, "__module__", None) or "")
+    found = list(vars(module).values()) if module is not None else []
+    if any(isinstance(obj, _LONG_LIVED) for obj in [*found, *gc.get_objects()]):
+        return "the target made a thread pool at import (it outlives each schedule)"
+    return ""
+
+
+def _check_replay(config: TrialConfig, target: Callable[..., Any]) -> None:
+    """``UsageError`` when a replay's schedule was made elsewhere."""
+    if config.decisions is None:
+        return
+    here = interpreter_tag()
+    if config.python and config.python != here:
+        raise UsageError(
+            f"replay: this schedule was recorded on Python {config.python}, this is {here}: "
+            "run the replay with that interpreter, or search again here"
+        )
+    source = source_hash(target)
+    if config.source and source and config.source != source:
+        raise UsageError(
+            "replay: the target's source changed since this schedule was recorded "
+            f"(hash {config.source}, now {source}): search again for a new token"
+        )
+
+
+def main(spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int) -> NoReturn:
+    """The child's whole life (the protocol of :mod:`stress.trial.child`), then ``os._exit``."""
+    reporter = child._Reporter(fd)
+    try:
+        child._fresh_stdio()
+        pristine.restore()
+        standins.install()  # before the target is imported: it binds to the stand-ins
+        spec.form.before_import(config)
+        before = set(threading.enumerate())
+        try:
+            target = spec.resolve()
+            spec.form.open_trial(config, target)  # bad options: a usage error now
+            _check_replay(config, target)
+        except UsageError as error:
+            reporter.send({"kind": "usage", "message": str(error)})
+            os._exit(0)
+        reporter.send({"kind": "ready"})
+        why = _made_at_import(before, target)
+        if why:
+            reporter.send({"kind": "verdict", "category": None, "uncontrolled": why})
+            os._exit(0)
+        trial = _Trial(spec, config, target, trial_timeout)
+        reporter.send(trial.search() if config.decisions is None else trial.replay())
+    except BaseException as error:  # the harness's own failure: exit 3 upstream
+        reporter.send(
+            {
+                "kind": "internal",
+                "message": f"{type(error).__name__}: {error}",
+                "traceback": traceback.format_exc(),
+            }
+        )
+    finally:
+        sys.stdout.flush()
+        os._exit(0)
+
+
+class ScheduledTrial:
+    """A :class:`~stress.trial.execution.RunningTrial`: the search's child, then, for a
+    defect, its exact replay in a fresh child (see the module's invariants)."""
+
+    def __init__(
+        self, spec: TargetSpec, config: TrialConfig, *, trial_timeout: float, ready_timeout: float
+    ) -> None:
+        self.spec, self.config = spec, config
+        self.timeouts = (trial_timeout, ready_timeout)
+        self.current = TrialProcess(
+            spec, config, trial_timeout=trial_timeout, ready_timeout=ready_timeout, main=main
+        )
+        self.found: TrialRecord | None = None  # the search child's defect, being replayed
+
+    @property
+    def deadline(self) -> float:
+        return self.current.deadline
+
+    def fileno(self) -> int:
+        return self.current.fileno()
+
+    def poll(self) -> TrialRecord | None:
+        record = self.current.poll()
+        if record is None:
+            return None
+        if self.found is None:
+            if (
+                record.exact_config is None
+                or record.category is None
+                or self.config.decisions is not None
+            ):
+                return record
+            self.found = record
+            self.current = TrialProcess(
+                self.spec,
+                record.exact_config,
+                trial_timeout=self.timeouts[0],
+                ready_timeout=self.timeouts[1],
+                main=main,
+            )
+            return None
+        return _confirmed(self.found, record)
+
+    def abandon(self) -> None:
+        self.current.abandon()
+
+
+def _confirmed(found: TrialRecord, replayed: TrialRecord) -> TrialRecord:
+    """The search child's defect if its fresh replay showed it exactly, else a pass."""
+    if replayed.category == found.category and replayed.counts.get("replay_exact") == 1:
+        found.counts["replay_exact"] = 1
+        found.wall += replayed.wall
+        return found
+    shown = replayed.category or "no defect"
+    return dataclasses.replace(
+        found,
+        category=None,
+        summary=f"not confirmed: its schedule replayed in a fresh child gave {shown}",
+        exact_config=None,
+    )
+
+
+class ScheduledThreads:
+    """The executor of ``--mode scheduled`` (:mod:`stress.trial.execution`)."""
+
+    name = "scheduled"
+
+    def start(
+        self, spec: TargetSpec, config: TrialConfig, *, trial_timeout: float, ready_timeout: float
+    ) -> ScheduledTrial:
+        if config.mode != "scheduled":
+            config = dataclasses.replace(config, mode="scheduled")
+        return ScheduledTrial(
+            spec, config, trial_timeout=trial_timeout, ready_timeout=ready_timeout
+        )
+
+
+#: The executor of ``--mode scheduled``.
+SCHEDULED = ScheduledThreads()

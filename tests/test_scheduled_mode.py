@@ -1,0 +1,218 @@
+"""The deterministic mode end to end: ``--mode scheduled`` and ``check(mode="scheduled")``.
+
+The scheduler's core has its own tests (tests/test_sched_*.py); these are about the
+harness on top of it: every defect category found, a found schedule replayed exactly
+(the same decisions, the same verdict, in a fresh process every time), a deadlock
+reported with its wait-for table, no false alarm on correct pipelines (the zoo's and
+the project's designs), and honesty: a target that blocks outside the scheduler's
+control makes the search fall back to real threads and say so, never pass on it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from types import ModuleType
+
+import pytest
+
+from stress import DefectFound, check
+from stress.core.config import DEFAULT_MAX_ITEMS, TrialConfig
+from stress.faces.api import make_options
+from stress.forms.targets import parse_target
+from stress.search.engine import SearchResult, search
+from stress.trial.controlled import SCHEDULED
+from stress.trial.execution import run_trial
+from tests.test_stress_zoo import BROKEN, CORRECT
+
+#: One or two broken pipelines per category (every broken one: the slow sweep below).
+QUICK_BROKEN = [
+    "broken_dup_shared_state",
+    "broken_dup_speculative_retry",
+    "broken_hang_bounded_feed",
+    "broken_hang_worker_dies",
+    "broken_leak_idle_workers",
+    "broken_lost_marker_race",
+    "broken_lost_none_sentinel",
+    "broken_swallow_futures",
+    "broken_unexpected_hashing",
+    "broken_wrong_late_binding",
+    "race_lock_order",
+    "race_lost_update",
+]
+#: Pipelines that end the trial's process (``os._exit``): the schedule dies with it, so
+#: the report carries the trial (replayed by searching it again), not its decisions.
+ENDS_THE_PROCESS = {"broken_unexpected_exit"}
+#: Correct pipelines the scheduler cannot control: the search falls back (and says so).
+FALLS_BACK = {"correct_lazy_pool", "correct_pipe_signal"}
+
+
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"tests.zoo.{name}")
+
+
+def _search(name: str, *, budget: float, seed: int = 3) -> SearchResult:
+    options: dict[str, object] = {
+        "stages": None,
+        "workers": None,
+        "max_items": DEFAULT_MAX_ITEMS,
+        "faults": True,
+        "awkward": True,
+        **_module(name).OPTIONS,
+    }
+    return search(
+        parse_target(f"tests.zoo.{name}:pipeline"),
+        seed=seed,
+        budget=budget,
+        trial_timeout=1.0,
+        options=make_options(**options),  # type: ignore[arg-type]
+        executor=SCHEDULED,
+    )
+
+
+def _found(name: str, budget: float) -> None:
+    result = _search(name, budget=budget)
+    assert result.mode == "scheduled", result.fallback
+    assert result.uncontrolled == 0
+    assert result.defect is not None, f"no defect in {result.trials} trials"
+    assert result.defect.category in _module(name).EXPECTED, "\n".join(result.defect.details)
+    if name not in ENDS_THE_PROCESS:
+        assert result.defect.exact_config is not None  # what the replay token carries
+        assert result.defect.counts["replay_exact"] == 1  # replayed in a fresh child
+
+
+@pytest.mark.parametrize("name", QUICK_BROKEN)
+def test_a_broken_pipeline_is_found_under_the_scheduler(name: str) -> None:
+    _found(name, budget=15.0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(set(BROKEN) - set(QUICK_BROKEN)))
+def test_every_broken_zoo_pipeline_is_found_under_the_scheduler(name: str) -> None:
+    _found(name, budget=30.0)
+
+
+@pytest.mark.parametrize("name", [*CORRECT, "race_lost_update:fixed_pipeline"])
+def test_a_correct_pipeline_passes_under_the_scheduler(name: str) -> None:
+    module, _, attribute = name.partition(":")
+    if attribute:  # a twin in a broken module: its options, its other attribute
+        result = search(
+            parse_target(f"tests.zoo.{module}:{attribute}"),
+            seed=3,
+            budget=3.0,
+            trial_timeout=1.0,
+            options=make_options(
+                stages=None, workers=None, max_items=DEFAULT_MAX_ITEMS, faults=False, awkward=False
+            ),
+            executor=SCHEDULED,
+        )
+    else:
+        result = _search(name, budget=3.0)
+    assert result.defect is None, "\n".join(result.defect.details if result.defect else [])
+    if name in FALLS_BACK:
+        assert result.mode == "threads"
+        assert result.uncontrolled >= 1
+        assert result.fallback
+    else:
+        assert result.mode == "scheduled", result.fallback
+        assert result.uncontrolled == 0
+    assert result.trials >= 1
+
+
+@pytest.mark.parametrize("name", ["countdown", "queue_shutdown", "barrier", "separate_pools"])
+def test_a_design_without_the_race_passes_under_the_scheduler(name: str) -> None:
+    result = check(name, mode="scheduled", seed=5, budget=3.0, faults=False, awkward=False)
+    assert result.trials >= 1
+
+
+def test_the_tutorial_race_is_found_and_its_replay_is_exact() -> None:
+    with pytest.raises(DefectFound) as found:
+        check("single_pool", mode="scheduled", seed=1, budget=20.0, faults=False, awkward=False)
+    first = str(found.value).splitlines()[0]
+    assert found.value.category == "LOST"
+    assert first.endswith("(replay: exact)"), first
+    token = json.loads(found.value.token)
+    assert token["mode"] == "scheduled"
+    assert token["decisions"], token
+    for _ in range(3):  # a fresh child each time: the same decisions, the same verdict
+        with pytest.raises(DefectFound) as again:
+            check("single_pool", replay=found.value.token)
+        assert again.value.category == "LOST"
+        assert str(again.value).splitlines()[0].endswith("(replay: exact)")
+
+
+def test_a_replayed_schedule_gives_the_identical_decisions() -> None:
+    config = TrialConfig(seed=1, k=0, workers=(2, 2), items=4, schedule="zero", mode="scheduled")
+    spec = parse_target("single_pool")
+    found = None
+    for k in range(20):  # the first trial whose schedules show the race
+        record = run_trial(spec, TrialConfig(**{**config.__dict__, "k": k}), executor=SCHEDULED)
+        if record.category is not None:
+            found = record
+            break
+    assert found is not None
+    assert found.exact_config is not None
+    for _ in range(3):
+        again = run_trial(spec, found.exact_config, executor=SCHEDULED)
+        assert again.category == found.category
+        assert again.counts["replay_exact"] == 1  # the run met every recorded decision
+
+
+def test_a_deadlock_is_reported_at_once_with_its_wait_for_table() -> None:
+    with pytest.raises(DefectFound) as found:
+        check("counted", mode="scheduled", seed=2, budget=20.0)
+    report = str(found.value)
+    assert found.value.category == "HANG"
+    assert "every thread waits and none can time out" in report
+    assert "wait-for table:" in report
+    assert "waits in Queue.get" in report  # the caller, on the results queue
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stress", "run", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_pass_line_says_the_mode() -> None:
+    done = _cli("countdown", "--mode", "scheduled", "--budget", "2", "--seed", "1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].endswith(" mode=scheduled"), done.stdout
+
+
+def test_an_uncontrolled_target_falls_back_to_real_threads_and_says_so() -> None:
+    done = _cli("tests.zoo.correct_pipe_signal:pipeline", "--mode", "scheduled", "--budget", "4")
+    assert done.returncode == 0, done.stdout + done.stderr
+    first, second = done.stdout.splitlines()[:2]
+    assert first.startswith("PASS "), first
+    assert " mode=threads uncontrolled=" in first, first
+    assert second.startswith("scheduled mode fell back to real threads"), second
+    assert "has not come back to the scheduler" in second
+
+
+def _token(**changes: object) -> str:
+    with pytest.raises(DefectFound) as found:
+        check("single_pool", mode="scheduled", seed=1, budget=20.0, faults=False, awkward=False)
+    token = json.loads(found.value.token)
+    token.update(changes)
+    return json.dumps(token)
+
+
+def test_a_replay_from_another_interpreter_is_a_one_line_usage_error() -> None:
+    done = _cli("single_pool", "--replay", _token(python="3.99.0"))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "recorded on Python 3.99.0" in done.stderr
+
+
+def test_a_replay_of_changed_source_is_a_one_line_usage_error() -> None:
+    done = _cli("single_pool", "--replay", _token(source="0123456789abcdef"))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "the target's source changed" in done.stderr
