@@ -8,6 +8,7 @@ from pathlib import Path
 
 from stress.bench import BENCHMARKS
 from stress.bench.detection import main, targets
+from stress.bench.modes import main as modes_main
 
 
 def test_it_is_registered_and_lists_the_tutorial_and_the_zoo() -> None:
@@ -22,21 +23,41 @@ def test_it_is_registered_and_lists_the_tutorial_and_the_zoo() -> None:
 
 def test_a_short_run_writes_its_table_and_json(tmp_path: Path) -> None:
     out = tmp_path / "detection"
-    code = main(
-        ["--targets", "broken_lost_marker_race", "--seeds", "1", "--budget", "5", "--out", str(out)]
-    )
+    args = ["--targets", "broken_lost_marker_race", "--seeds", "1", "--budget", "5"]
+    code = main([*args, "--replays", "2", "--out", str(out)])
     assert code == 0
     document = json.loads((out / "results.json").read_text())
-    (row,) = document["summary"]
-    assert row["target"] == "broken_lost_marker_race"
-    assert row["found"] == 1
-    assert row["median_s"] is not None
+    for mode in ("threads", "scheduled"):  # both modes, side by side
+        (row,) = document["summary"][mode]
+        assert row["target"] == "broken_lost_marker_race"
+        assert row["found"] == 1
+        assert row["median_s"] is not None
+        assert row["replays"] == 2
+    assert document["summary"]["scheduled"][0]["reproduced"] == 2  # an exact replay
     table = (out / "results.md").read_text()
     assert "| broken_lost_marker_race | 1/1 |" in table
+    assert "| threads: found |" in table
+    assert "| scheduled: found |" in table
     assert sorted(p.name for p in out.iterdir()) == ["results.json", "results.md"]
 
 
 def test_bad_use_is_exit_status_2(tmp_path: Path) -> None:
     assert main(["--targets", "no_such_target", "--out", str(tmp_path)]) == 2
     assert main(["--seeds", "0", "--out", str(tmp_path)]) == 2
+    assert main(["--replays", "-1", "--out", str(tmp_path)]) == 2
+    assert main(["--mode", "sideways", "--out", str(tmp_path)]) == 2
     assert main(["--no-such-option"]) == 2
+
+
+def test_the_modes_benchmark_writes_both_modes_side_by_side(tmp_path: Path) -> None:
+    out = tmp_path / "modes"
+    assert modes_main(["--budget", "1", "--targets", "countdown", "--out", str(out)]) == 0
+    document = json.loads((out / "results.json").read_text())
+    modes = [row["mode"] for row in document["throughput"]]
+    assert modes == ["threads", "scheduled", "threads", "scheduled"]
+    scheduled = document["throughput"][1]
+    assert scheduled["schedules"] > scheduled["trials"] >= 1  # many schedules per trial
+    (alarm,) = document["false_alarms"]
+    assert alarm["threads"]["verdict"] == alarm["scheduled"]["verdict"] == "PASS"
+    assert "False alarms: 0." in (out / "results.md").read_text()
+    assert modes_main(["--budget", "0", "--out", str(tmp_path)]) == 2

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 #: benchmark name -> module whose ``main(argv) -> int`` runs it
 BENCHMARKS: dict[str, str] = {
     "detection": "stress.bench.detection",
+    "modes": "stress.bench.modes",
     "pipelines": "stress.bench.pipelines",
     "shards": "stress.bench.shards",
 }

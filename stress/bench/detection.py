@@ -2,11 +2,15 @@
 
 For every tutorial variant with a flaw and every broken pipeline in ``tests/zoo`` (the
 ``broken_*`` modules and the interleaving races ``race_*``), the default search
-(:func:`stress.search.engine.search`, default options, real threads) runs once per seed with
-a budget; a run's *time to first defect* is the search's elapsed time when it stops at
+(:func:`stress.search.engine.search`, default options) runs once per seed and mode
+(``--mode``: real threads, the controlled scheduler, or both side by side) with a
+budget; a run's *time to first defect* is the search's elapsed time when it stops at
 a defect, and the run is *missed* when the budget ends first.  The table gives, per
-target, how many seeds found it, the median and the spread (min to max) of the time,
-the categories reported and which strategy drew the failing trial.
+target and mode, how many seeds found it, the median and the spread (min to max) of
+the time, the categories reported, which strategy drew the failing trial, and how
+often the found trial showed the same category again when replayed (``--replays``
+runs of the reported trial: its exact schedule in the scheduled mode).  The modes'
+throughput and false alarms are measured by :mod:`stress.bench.modes`.
 
 Invariants: targets are named, never imported here (this process forks the trials);
 a zoo module's ``EXPECTED`` is read from its source.  ``results.md`` and
@@ -33,6 +37,8 @@ from stress.core.config import SearchOptions
 from stress.core.errors import InternalError, UsageError
 from stress.forms.targets import parse_target
 from stress.search.engine import search
+from stress.trial.controlled import SCHEDULED
+from stress.trial.execution import FORKED_THREADS, run_trial
 from stress.trial.preempt import MECHANISM
 
 DEFAULT_OUT = Path("reports") / "bench" / "detection"
@@ -81,14 +87,26 @@ def targets(zoo: Path = ZOO) -> list[tuple[str, str, list[str]]]:
     return found
 
 
-def run_one(target: str, seed: int, budget: float, trial_timeout: float) -> dict[str, Any]:
-    """One search of ``target``: time to its first defect, or a miss."""
+def run_one(
+    target: str,
+    seed: int,
+    budget: float,
+    trial_timeout: float,
+    *,
+    mode: str = "threads",
+    replays: int = 0,
+) -> dict[str, Any]:
+    """One search of ``target``: time to its first defect, or a miss; ``replays`` runs of
+    the found trial (its exact schedule when scheduled) count how often it shows again."""
+    spec = parse_target(target)
+    executor = SCHEDULED if mode == "scheduled" else FORKED_THREADS
     result = search(
-        parse_target(target),
+        spec,
         seed=seed,
         budget=budget,
         trial_timeout=trial_timeout,
         options=SearchOptions(),
+        executor=executor,
     )
     defect = result.defect
     row: dict[str, Any] = {
@@ -109,6 +127,16 @@ def run_one(target: str, seed: int, budget: float, trial_timeout: float) -> dict
             # a HANG told before the trial timeout: the watchdog proved a deadlock
             proven=defect.category == "HANG" and defect.duration < trial_timeout,
         )
+        again = defect.exact_config or defect.config
+        shown = 0
+        for _ in range(replays):
+            try:
+                rerun = run_trial(spec, again, trial_timeout=trial_timeout, executor=executor)
+            except (UsageError, InternalError):
+                continue
+            shown += rerun.category == defect.category
+        row.update(replays=replays, reproduced=shown)
+    row.update(fallback=result.uncontrolled > 0)
     return row
 
 
@@ -132,6 +160,9 @@ def summarise(label: str, expected: list[str], runs: list[dict[str, Any]]) -> di
         "unexpected": [c for c in categories if expected and c not in expected],
         "strategies": strategies,
         "median_trials": statistics.median(r["trials"] for r in runs) if runs else 0,
+        "replays": sum(r.get("replays", 0) for r in runs),
+        "reproduced": sum(r.get("reproduced", 0) for r in runs),
+        "fallbacks": sum(bool(r.get("fallback")) for r in runs),
         "goal_s": goal,
     }
 
@@ -140,38 +171,69 @@ def _proven(row: dict[str, Any]) -> str:
     return f"{row['hangs_proven']}/{row['hangs']}" if row.get("hangs") else "-"
 
 
-def render(summary: list[dict[str, Any]], meta: dict[str, Any]) -> str:
+def _replay(row: dict[str, Any]) -> str:
+    return f"{row['reproduced']}/{row['replays']}" if row.get("replays") else "-"
+
+
+def render(summaries: dict[str, list[dict[str, Any]]], meta: dict[str, Any]) -> str:
+    """The table: one row per target, each mode's columns side by side."""
+
     def sec(value: float | None) -> str:
         return "-" if value is None else f"{value:.2f}"
 
+    modes = list(summaries)
     lines = [
         "# Detection benchmark: time to the first defect",
         "",
         f"Command: `{meta['command']}`. Generated {meta['generated']} on Python "
         f"{meta['python']} ({meta['machine']}, {meta['cpus']} CPUs, load average "
         f"{meta['load_average'][0]} at the end, shared with other work); preemption mechanism "
-        f"`{meta['mechanism']}`; mode `threads` (the controlled scheduler does not exist yet).",
-        f"Each target: {meta['seeds']} seeds ({meta['seed_list']}), a budget of "
+        f"`{meta['mechanism']}`; modes: {', '.join(f'`{m}`' for m in modes)}.",
+        f"Each target: {meta['seeds']} seeds ({meta['seed_list']}) per mode, a budget of "
         f"{meta['budget']:g} s per search, trial timeout {meta['trial_timeout']:g} s, default "
         "options (faults and awkward values on). Times are the search's elapsed seconds "
-        "until it stopped at a defect; a miss is a search that spent its whole budget. "
-        "A HANG is reported at once when the watchdog proves a deadlock (every thread "
-        "waiting, untimed, on another; *hangs proven* counts those), else only after the "
-        "trial timeout and a confirmation (at least 1 s of quiet), about 3 s into the trial.",
+        "until it stopped at a defect (shrinking not included); a miss is a search that "
+        "spent its whole budget. *replay* counts how often the found trial showed the same "
+        f"category again in {meta['replays']} re-runs per find: the same configuration on "
+        "real threads, the recorded schedule (its decisions) under the scheduler. "
+        "On real threads a HANG is reported at once when the watchdog proves a deadlock "
+        "(*proven*), else after the trial timeout and a confirmation; under the scheduler "
+        "a deadlock is a HANG the moment every thread waits.",
         "",
-        "| target | found | median s | min s | max s | hangs proven | median trials "
-        "| categories | strategies | goal s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for row in summary:
-        cats = ", ".join(row["categories"]) or "-"
-        if row["unexpected"]:
-            cats += " (not in the module's EXPECTED)"
+    header = "| target |"
+    rule = "|---|"
+    for mode in modes:
+        header += f" {mode}: found | median s | max s | replay | proven | categories |"
+        rule += "---|---|---|---|---|---|"
+    lines += [header + " goal s |", rule + "---|"]
+    by_mode = {mode: {row["target"]: row for row in rows} for mode, rows in summaries.items()}
+    for label in [row["target"] for row in summaries[modes[0]]]:
+        line = f"| {label} |"
+        goal = None
+        for mode in modes:
+            row = by_mode[mode][label]
+            goal = row["goal_s"]
+            cats = ", ".join(row["categories"]) or "-"
+            if row["unexpected"]:
+                cats += " (not in EXPECTED)"
+            if row.get("fallbacks"):
+                cats += f" (fell back to threads in {row['fallbacks']})"
+            line += (
+                f" {row['found']}/{row['runs']} | {sec(row['median_s'])} | {sec(row['max_s'])}"
+                f" | {_replay(row)} | {_proven(row)} | {cats} |"
+            )
+        lines.append(line + f" {sec(goal)} |")
+    for mode in modes:
+        rows = summaries[mode]
+        found = sum(r["found"] for r in rows)
+        runs = sum(r["runs"] for r in rows)
+        times = [r["median_s"] for r in rows if r["median_s"] is not None]
+        replays = sum(r["replays"] for r in rows)
         lines.append(
-            f"| {row['target']} | {row['found']}/{row['runs']} | {sec(row['median_s'])} "
-            f"| {sec(row['min_s'])} | {sec(row['max_s'])} | {_proven(row)} "
-            f"| {row['median_trials']:g} "
-            f"| {cats} | {', '.join(row['strategies']) or '-'} | {sec(row['goal_s'])} |"
+            f"\n`{mode}`: found in {found} of {runs} searches; median of the targets' "
+            f"medians {statistics.median(times) if times else 0:.2f} s; replays showed the "
+            f"same category in {sum(r['reproduced'] for r in rows)} of {replays}."
         )
     lines += [
         "",
@@ -180,13 +242,14 @@ def render(summary: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         "wide (`race_*`). A category outside a zoo module's `EXPECTED` is a real defect "
         "of that pipeline too (most swallow injected errors as well); the contract lets "
         "a search name any defect it finds. A search can be re-run alone with "
-        "`python -m stress run TARGET --seed S` (it then also shrinks what it finds).",
+        "`python -m stress run TARGET --seed S [--mode scheduled]` (it then also shrinks "
+        "what it finds).",
         "",
     ]
     return "\n".join(lines)
 
 
-def _atomic(path: Path, write: Callable[[Any], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Any], None]) -> None:
     """Write through a temporary file in the same folder, then ``os.replace``."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -206,6 +269,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--budget", type=float, default=None, help="seconds per search")
     parser.add_argument("--trial-timeout", type=float, default=2.0)
     parser.add_argument("--targets", default=None, help="comma-separated labels to run")
+    parser.add_argument("--mode", choices=("threads", "scheduled", "both"), default="both")
+    parser.add_argument("--replays", type=int, default=5, help="re-runs of each found trial")
     return parser
 
 
@@ -216,7 +281,7 @@ def main(argv: Sequence[str]) -> int:
         return 0 if exit_.code == 0 else 2
     seeds = args.seeds if args.seeds is not None else 2 if args.quick else 5
     budget = args.budget if args.budget is not None else 10.0 if args.quick else 30.0
-    if seeds < 1 or budget <= 0 or args.trial_timeout <= 0:
+    if seeds < 1 or budget <= 0 or args.trial_timeout <= 0 or args.replays < 0:
         print(
             "stress bench detection: --seeds, --budget and --trial-timeout must be > 0",
             file=sys.stderr,
@@ -238,23 +303,23 @@ def main(argv: Sequence[str]) -> int:
     except OSError as error:
         print(f"stress bench detection: cannot write to {args.out}: {error}", file=sys.stderr)
         return 2
-    runs: dict[str, list[dict[str, Any]]] = {}
-    summary = []
+    modes = ["threads", "scheduled"] if args.mode == "both" else [args.mode]
+    runs: dict[str, dict[str, list[dict[str, Any]]]] = {mode: {} for mode in modes}
+    summaries: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
     try:
         for label, target, expected in chosen:
-            runs[label] = []
-            for seed in range(seeds):
-                row = run_one(target, seed, budget, args.trial_timeout)
-                runs[label].append(row)
-                print(
-                    f"{label} seed={seed}: "
-                    + (
+            for mode in modes:
+                rows = runs[mode][label] = []
+                for seed in range(seeds):
+                    row = run_one(
+                        target, seed, budget, args.trial_timeout, mode=mode, replays=args.replays
+                    )
+                    rows.append(row)
+                    said = (
                         f"{row['category']} in {row['seconds']:.2f} s" if row["found"] else "missed"
-                    ),
-                    file=sys.stderr,
-                    flush=True,
-                )
-            summary.append(summarise(label, expected, runs[label]))
+                    )
+                    print(f"{label} {mode} seed={seed}: {said}", file=sys.stderr, flush=True)
+                summaries[mode].append(summarise(label, expected, rows))
     except (UsageError, InternalError) as error:
         print(f"stress bench detection: {error}".splitlines()[0], file=sys.stderr)
         return 2
@@ -265,15 +330,16 @@ def main(argv: Sequence[str]) -> int:
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "mechanism": MECHANISM,
-        "mode": "threads",
+        "modes": modes,
+        "replays": args.replays,
         "seeds": seeds,
         "seed_list": f"0..{seeds - 1}",
         "budget": budget,
         "trial_timeout": args.trial_timeout,
         "load_average": [round(x, 1) for x in os.getloadavg()],
     }
-    document = {"meta": meta, "summary": summary, "runs": runs}
-    _atomic(args.out / "results.json", lambda h: json.dump(document, h, indent=1))
-    _atomic(args.out / "results.md", lambda h: h.write(render(summary, meta)))
+    document = {"meta": meta, "summary": summaries, "runs": runs}
+    atomic_write(args.out / "results.json", lambda h: json.dump(document, h, indent=1))
+    atomic_write(args.out / "results.md", lambda h: h.write(render(summaries, meta)))
     print(f"wrote {args.out / 'results.md'}")
     return 0

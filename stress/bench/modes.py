@@ -1,0 +1,221 @@
+"""``python -m stress bench modes``: real threads and the controlled scheduler side by side.
+
+Two measurements, each mode on the same targets, seeds and machine:
+
+* **Throughput**: a search of ``countdown`` pinned to 2 stages x 2 workers and at most
+  4 items (plain values, no faults), and a default search of ``countdown``, for
+  ``--budget`` seconds each: trials a second, schedules a second (a scheduled trial
+  runs many schedules; a real-threads trial is one), and the CPU share actually used
+  (the searching process and its trial children, user + system, over wall time and
+  the CPUs).
+* **False alarms**: the project's designs on plain values and every correct zoo
+  pipeline, one search per mode: each must PASS; a target the scheduler cannot
+  control falls back to real threads, which the table says.
+
+Invariants: targets are named, never imported here (this process forks the trials);
+``results.md`` and ``results.json`` under ``reports/bench/modes/`` (or ``--out``) are
+each replaced atomically; nothing else is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from stress.bench.detection import ZOO, atomic_write
+from stress.core.config import SearchOptions
+from stress.core.errors import InternalError, UsageError
+from stress.core.record import TrialRecord
+from stress.forms.targets import parse_target
+from stress.search.engine import SearchResult, search
+from stress.trial.controlled import SCHEDULED
+from stress.trial.execution import FORKED_THREADS, TrialExecutor
+
+DEFAULT_OUT = Path("reports") / "bench" / "modes"
+COMMAND = "python -m stress bench modes"
+MODES: dict[str, TrialExecutor] = {"threads": FORKED_THREADS, "scheduled": SCHEDULED}
+#: The designs that must pass on plain values (the issue's list).
+DESIGNS = ("countdown", "queue_shutdown", "barrier", "counted", "separate_pools")
+SMALL = SearchOptions(stages=2, workers=(2,), max_items=4, faults=False, awkward=False)
+PLAIN = SearchOptions(faults=False, awkward=False)
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def throughput(target: str, options: SearchOptions, mode: str, budget: float) -> dict[str, Any]:
+    """One search: trials and schedules a second, and the CPU share used."""
+    schedules = [0]
+
+    def count(result: SearchResult, record: TrialRecord) -> None:
+        schedules[0] += record.counts.get("schedules", 1)
+
+    cpu, wall = _cpu(), time.monotonic()
+    result = search(
+        parse_target(target),
+        seed=0,
+        budget=budget,
+        trial_timeout=2.0,
+        options=options,
+        on_trial=count,
+        executor=MODES[mode],
+    )
+    cpu, wall = _cpu() - cpu, time.monotonic() - wall
+    return {
+        "target": target,
+        "mode": result.mode,
+        "trials": result.trials,
+        "schedules": schedules[0],
+        "seconds": round(wall, 2),
+        "trials_per_s": round(result.trials / wall, 1),
+        "schedules_per_s": round(schedules[0] / wall, 1),
+        "cpu_share": round(cpu / wall / (os.cpu_count() or 1), 2),
+        "defect": result.defect.category if result.defect else None,
+    }
+
+
+def correct_targets() -> list[tuple[str, str, SearchOptions]]:
+    """(label, target, options): the designs on plain values, then the correct zoo."""
+    found = [(name, name, PLAIN) for name in DESIGNS]
+    for path in sorted(ZOO.glob("correct_*.py")):
+        found.append((path.stem, f"{'.'.join(ZOO.parts)}.{path.stem}:pipeline", SearchOptions()))
+    return found
+
+
+def false_alarm(target: str, options: SearchOptions, mode: str, budget: float) -> dict[str, Any]:
+    result = search(
+        parse_target(target),
+        seed=0,
+        budget=budget,
+        trial_timeout=2.0,
+        options=options,
+        executor=MODES[mode],
+    )
+    return {
+        "verdict": result.defect.category if result.defect else "PASS",
+        "trials": result.trials,
+        "ran_as": result.mode,
+        "uncontrolled": result.uncontrolled,
+    }
+
+
+def render(document: dict[str, Any]) -> str:
+    meta = document["meta"]
+    lines = [
+        "# Modes benchmark: real threads and the controlled scheduler",
+        "",
+        f"Command: `{meta['command']}`. Generated {meta['generated']} on Python "
+        f"{meta['python']} ({meta['machine']}, {meta['cpus']} CPUs, load average "
+        f"{meta['load_average'][0]} at the end). Budget {meta['budget']:g} s per search.",
+        "",
+        "## Throughput",
+        "",
+        "| search | mode | trials/s | schedules/s | CPU share | trials | defect |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in document["throughput"]:
+        lines.append(
+            f"| {row['label']} | {row['mode']} | {row['trials_per_s']:g} "
+            f"| {row['schedules_per_s']:g} | {row['cpu_share']:.0%} | {row['trials']} "
+            f"| {row['defect'] or '-'} |"
+        )
+    lines += [
+        "",
+        "A real-threads trial is one run of the pipeline; a scheduled trial runs up to 50 "
+        "schedules of its configuration in one child (fewer when its share of the trial "
+        "timeout is spent). CPU share: user + system time of the search and its children "
+        "over wall time and CPUs.",
+        "",
+        "## False alarms (each must PASS)",
+        "",
+        "| target | threads | scheduled |",
+        "|---|---|---|",
+    ]
+    alarms = 0
+    for row in document["false_alarms"]:
+        cells = []
+        for mode in MODES:
+            run = row[mode]
+            alarms += run["verdict"] != "PASS"
+            cell = f"{run['verdict']} ({run['trials']} trials)"
+            if run["ran_as"] != mode:
+                cell += f", fell back to {run['ran_as']} ({run['uncontrolled']} uncontrolled)"
+            cells.append(cell)
+        lines.append(f"| {row['target']} | {' | '.join(cells)} |")
+    lines += ["", f"False alarms: {alarms}.", ""]
+    return "\n".join(lines)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 s budgets")
+    parser.add_argument("--budget", type=float, default=None, help="seconds per search")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--targets", default=None, help="comma-separated correct targets")
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    try:
+        args = _parser().parse_args(list(argv))
+    except SystemExit as exit_:
+        return 0 if exit_.code == 0 else 2
+    budget = args.budget if args.budget is not None else 3.0 if args.quick else 10.0
+    if budget <= 0:
+        print("stress bench modes: --budget must be > 0", file=sys.stderr)
+        return 2
+    chosen = correct_targets()
+    if args.targets:
+        wanted = set(args.targets.split(","))
+        chosen = [t for t in chosen if t[0] in wanted]
+        if len(chosen) != len(wanted):
+            print("stress bench modes: unknown targets in --targets", file=sys.stderr)
+            return 2
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"stress bench modes: cannot write to {args.out}: {error}", file=sys.stderr)
+        return 2
+    rows: list[dict[str, Any]] = []
+    alarms: list[dict[str, Any]] = []
+    try:
+        for label, options in (("countdown, 2x2 workers, <= 4 items", SMALL), ("countdown", None)):
+            for mode in MODES:
+                row = throughput("countdown", options or SearchOptions(), mode, budget)
+                rows.append({"label": label, **row})
+                print(f"{label} {mode}: {row['schedules_per_s']} schedules/s", file=sys.stderr)
+        for label, target, options in chosen:
+            alarm: dict[str, Any] = {"target": label}
+            for mode in MODES:
+                alarm[mode] = false_alarm(target, options, mode, budget)
+            alarms.append(alarm)
+            print(f"{label}: {alarm}", file=sys.stderr, flush=True)
+    except (UsageError, InternalError) as error:
+        print(f"stress bench modes: {error}".splitlines()[0], file=sys.stderr)
+        return 2
+    meta = {
+        "command": COMMAND + (" --quick" if args.quick else ""),
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "budget": budget,
+        "load_average": [round(x, 1) for x in os.getloadavg()],
+    }
+    document = {"meta": meta, "throughput": rows, "false_alarms": alarms}
+    atomic_write(args.out / "results.json", lambda h: json.dump(document, h, indent=1))
+    atomic_write(args.out / "results.md", lambda h: h.write(render(document)))
+    print(f"wrote {args.out / 'results.md'}")
+    return 0
