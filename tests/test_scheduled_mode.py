@@ -216,3 +216,25 @@ def test_a_replay_of_changed_source_is_a_one_line_usage_error() -> None:
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1, done.stderr
     assert "the target's source changed" in done.stderr
+
+
+def _fixed_args(name: str) -> list[str]:
+    module = _module(name)
+    args = [f"tests.zoo.{name}:pipeline", "--fixed", "--expect", module.EXPECT]
+    for patch in module.PATCH:
+        args += ["--patch", patch]
+    return [*args, "--mode", "scheduled", "--seed", "2"]
+
+
+def test_a_fixed_pipeline_with_patches_runs_under_the_scheduler() -> None:
+    done = _cli(*_fixed_args("fixed_correct_threads"), "--budget", "3")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[0].endswith(" mode=scheduled"), done.stdout
+
+
+def test_a_broken_fixed_pipeline_is_found_under_the_scheduler_with_an_exact_replay() -> None:
+    done = _cli(*_fixed_args("fixed_lost_shared_pool"), "--budget", "10")
+    assert done.returncode == 1, done.stdout + done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first.split()[1] in _module("fixed_lost_shared_pool").EXPECTED, first
+    assert first.endswith("(replay: exact)"), first

@@ -62,6 +62,7 @@ class GeneralisedForm:
 
     results_checked = True
     shrinks_shape = True
+    reopens = True
 
     def draw(self, seed: int, k: int, options: SearchOptions) -> TrialConfig:
         return draw(seed, k, options)

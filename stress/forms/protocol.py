@@ -91,6 +91,13 @@ class TargetForm(Protocol):
         ...
 
     @property
+    def reopens(self) -> bool:
+        """Whether :meth:`open_trial` may run again in the same child (a new trial on
+        fresh items and stages); the deterministic mode runs many schedules per child
+        only then."""
+        ...
+
+    @property
     def shrinks_shape(self) -> bool:
         """Whether shrinking may change stages, widths and items (its own shape if not)."""
         ...

@@ -34,8 +34,9 @@ Design, bottom up:
 
 Limits: this package switches threads at synchronisation points only (points inside
 the target's own code are added by :mod:`stress.trial.sched_points`; a spin loop
-without either is reported uncontrolled after the stall bound), the clock moves only when every thread waits (a timeout never fires
-while another thread could run), and cyclic GC is off during a run.  Reusing OS
+without either is reported uncontrolled after the stall bound), the clock moves only
+when every thread waits (a timeout never fires while another thread could run), and
+cyclic GC is off during a run.  Reusing OS
 threads across runs (``reuse_os_threads``, off by default) saves about 100 us a
 thread but lets a module-level ``threading.local`` keep an earlier run's values.
 """

@@ -141,16 +141,21 @@ class _Trial:
     """The child's side: one config, many schedules."""
 
     def __init__(
-        self, spec: TargetSpec, config: TrialConfig, target: Callable[..., Any], timeout: float
+        self,
+        spec: TargetSpec,
+        config: TrialConfig,
+        target: Callable[..., Any],
+        timeout: float,
+        first: FormTrial,
     ) -> None:
         self.spec, self.target, self.timeout = spec, target, timeout
-        # Spinning waits on a clock only the scheduler moves: sleep instead.
-        self.config = dataclasses.replace(config, spin=0.0)
+        self.unused: list[FormTrial] = [first]  # opened by main(), for the first schedule
+        self.config = config
         self.virtual_limit = max(30.0, 10 * timeout)
 
     def run_one(self, strategy: Strategy, *, points: str) -> _Schedule:
         """One schedule; ``points``: where it may switch (``SCHEDULING_POINTS``)."""
-        form = self.spec.form.open_trial(self.config, self.target)
+        form = self.unused.pop() if self.unused else self._open()
         form.workload.set_timeout(self.timeout, child.STALL_SHARE_OF_TIMEOUT)
         obs = Observation(
             items=form.workload.items, expected=form.expected, intermediates=form.intermediates
@@ -165,6 +170,9 @@ class _Trial:
             if tracer is not None:
                 tracer.stop()
         return _Schedule(outcome, _judge(form, obs, outcome), counting.count, points)
+
+    def _open(self) -> FormTrial:
+        return self.spec.form.open_trial(self.config, self.target)
 
     def _run(self, form: FormTrial, obs: Observation, counting: _Preemptions) -> ControlledOutcome:
         return run_controlled(
@@ -191,8 +199,8 @@ class _Trial:
             message = done.message
             if message.get("category") is not None or message.get("skipped"):
                 return _found(message, done, self.target, schedules=j + 1, strategy=strategy)
-            if _real.monotonic() >= until or done.outcome.abandoned:
-                break
+            if _real.monotonic() >= until or done.outcome.abandoned or not self.spec.form.reopens:
+                break  # (a form that cannot reopen runs one schedule per child)
         message["counts"]["schedules"] = j + 1
         return message
 
@@ -372,11 +380,13 @@ def main(spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int) -
         child._fresh_stdio()
         pristine.restore()
         standins.install()  # before the target is imported: it binds to the stand-ins
+        # Spinning waits on a clock only the scheduler moves: the noise sleeps instead.
+        config = dataclasses.replace(config, spin=0.0)
         spec.form.before_import(config)
         before = set(threading.enumerate())
         try:
             target = spec.resolve()
-            spec.form.open_trial(config, target)  # bad options: a usage error now
+            first = spec.form.open_trial(config, target)  # bad options: a usage error now
             _check_replay(config, target)
         except UsageError as error:
             reporter.send({"kind": "usage", "message": str(error)})
@@ -386,7 +396,7 @@ def main(spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int) -
         if why:
             reporter.send({"kind": "verdict", "category": None, "uncontrolled": why})
             os._exit(0)
-        trial = _Trial(spec, config, target, trial_timeout)
+        trial = _Trial(spec, config, target, trial_timeout, first)
         reporter.send(trial.search() if config.decisions is None else trial.replay())
     except BaseException as error:  # the harness's own failure: exit 3 upstream
         reporter.send(

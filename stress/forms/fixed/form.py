@@ -38,6 +38,10 @@ class FixedForm(FixedSpec):
     def shrinks_shape(self) -> bool:
         return False  # its stages and items are its own
 
+    @property
+    def reopens(self) -> bool:
+        return False  # a trial installs its patches on the target's own functions
+
     def before_import(self, config: TrialConfig) -> None:
         before_import(config)  # locks and queues made at import get pressure too
 

@@ -36,7 +36,13 @@ STUCK = "patch_unreplaceable_"
 
 
 def before_import(config: TrialConfig) -> None:
-    """Install this trial's pressure points (before the target's module is imported)."""
+    """Install this trial's pressure points (before the target's module is imported).
+
+    None under the controlled scheduler (``mode == "scheduled"``): it chooses every
+    interleaving itself, and the pressure's real-time delays and its ``SimpleQueue``
+    subclass of the real one would run outside its control."""
+    if config.mode == "scheduled":
+        return
     pressure.install(pressure.draw_pressure(config.seed, config.k))
 
 
