@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import subprocess
 import sys
 from types import ModuleType
@@ -22,6 +23,7 @@ from stress import DefectFound, check
 from stress.core.config import DEFAULT_MAX_ITEMS, TrialConfig
 from stress.faces.api import make_options
 from stress.forms.targets import parse_target
+from stress.scheduled.preemptions import Guided, fewer_preemptions
 from stress.search.engine import SearchResult, search
 from stress.trial.controlled import SCHEDULED
 from stress.trial.execution import run_trial
@@ -238,3 +240,28 @@ def test_a_broken_fixed_pipeline_is_found_under_the_scheduler_with_an_exact_repl
     first = done.stdout.splitlines()[0]
     assert first.split()[1] in _module("fixed_lost_shared_pool").EXPECTED, first
     assert first.endswith("(replay: exact)"), first
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_the_tutorial_race_is_reported_with_at_most_two_preemptions(seed: int) -> None:
+    with pytest.raises(DefectFound) as found:
+        check("single_pool", mode="scheduled", seed=seed, budget=20.0, faults=False, awkward=False)
+    match = re.search(r"(\d+) preemption\(s\)( \(shrunk from (\d+)\))?", str(found.value))
+    assert match is not None, str(found.value)
+    assert int(match.group(1)) <= 2, match.group(0)
+    if match.group(3) is not None:
+        assert int(match.group(3)) > int(match.group(1))
+
+
+def test_fewer_preemptions_keeps_the_fewest_leading_ones_that_still_fail() -> None:
+    decisions = [0, 1, 0, 1, 0, 1]
+    tried: list[list[int]] = []
+
+    def still_fails(strategy: object) -> bool:
+        assert isinstance(strategy, Guided)
+        tried.append(strategy.prefix)
+        return len(strategy.prefix) >= 4  # the decisions up to the second preemption (index 3)
+
+    assert fewer_preemptions(decisions, [1, 3, 5], still_fails) == 2
+    assert tried == [[0], [0, 1, 0], [0, 1, 0, 1, 0]]
+    assert fewer_preemptions(decisions, [1, 3, 5], lambda strategy: False) is None

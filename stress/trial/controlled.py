@@ -51,8 +51,10 @@ from stress.core.version import interpreter_label
 from stress.forms.protocol import FormTrial
 from stress.forms.targets import TargetSpec
 from stress.scheduled import _real, run_controlled, standins
+from stress.scheduled.preemptions import Counted, fewer_preemptions
 from stress.scheduled.run import ControlledOutcome
 from stress.scheduled.scheduler import COMPLETED, DEADLOCK, VIRTUAL_TIMEOUT, RunAborted
+from stress.scheduled.scheduler import Strategy as Chooser
 from stress.scheduled.strategies import Replay, Strategy, draw
 from stress.trial import child, pristine
 from stress.trial.runner import TrialProcess
@@ -83,6 +85,8 @@ def _points(rng: random.Random) -> str:
     return "sync"
 
 
+#: Runs at most spent looking for a found schedule with fewer preemptions.
+MAX_SHRINK_RUNS = 20
 #: No step for this long (real seconds): the running thread is outside the scheduler.
 STALL_SECONDS = 1.0
 
@@ -107,33 +111,13 @@ def source_hash(target: Callable[..., Any]) -> str:
         return ""
 
 
-class _Preemptions:
-    """Wraps a strategy; counts choices that switch away from a thread still enabled."""
-
-    def __init__(self, inner: Strategy) -> None:
-        self.inner, self.count, self._last = inner, 0, -1
-
-    def choose(self, enabled: list[int]) -> int:
-        chosen = self.inner.choose(enabled)
-        if self._last in enabled and chosen != self._last:
-            self.count += 1
-        self._last = chosen
-        return chosen
-
-    def new_thread(self, index: int) -> None:
-        self.inner.new_thread(index)
-
-    def describe(self) -> dict[str, Any]:
-        return self.inner.describe()
-
-
 @dataclasses.dataclass
 class _Schedule:
     """One schedule's run and what the oracle made of it."""
 
     outcome: ControlledOutcome
     message: dict[str, Any] | None  # the verdict message; None when uncontrolled
-    preemptions: int
+    at: list[int]  # the decisions that preempted (stress.scheduled.preemptions.Counted)
     points: str  # where it could switch: sync, lines or ops (stress.trial.sched_points)
 
 
@@ -153,14 +137,14 @@ class _Trial:
         self.config = config
         self.virtual_limit = max(30.0, 10 * timeout)
 
-    def run_one(self, strategy: Strategy, *, points: str) -> _Schedule:
+    def run_one(self, strategy: Chooser, *, points: str) -> _Schedule:
         """One schedule; ``points``: where it may switch (``SCHEDULING_POINTS``)."""
         form = self.unused.pop() if self.unused else self._open()
         form.workload.set_timeout(self.timeout, child.STALL_SHARE_OF_TIMEOUT)
         obs = Observation(
             items=form.workload.items, expected=form.expected, intermediates=form.intermediates
         )
-        counting = _Preemptions(strategy)
+        counting = Counted(strategy)
         tracer = None if points == "sync" else LinePoints(opcodes=points == "ops")
         if tracer is not None:
             tracer.start()
@@ -169,12 +153,12 @@ class _Trial:
         finally:
             if tracer is not None:
                 tracer.stop()
-        return _Schedule(outcome, _judge(form, obs, outcome), counting.count, points)
+        return _Schedule(outcome, _judge(form, obs, outcome), counting.at, points)
 
     def _open(self) -> FormTrial:
         return self.spec.form.open_trial(self.config, self.target)
 
-    def _run(self, form: FormTrial, obs: Observation, counting: _Preemptions) -> ControlledOutcome:
+    def _run(self, form: FormTrial, obs: Observation, counting: Counted) -> ControlledOutcome:
         return run_controlled(
             lambda: _call(form, self.target, obs),
             counting,
@@ -197,12 +181,40 @@ class _Trial:
                 return _uncontrolled(done.outcome)
             steps[points] = max(steps[points], len(done.outcome.decisions))
             message = done.message
-            if message.get("category") is not None or message.get("skipped"):
-                return _found(message, done, self.target, schedules=j + 1, strategy=strategy)
+            if message.get("skipped"):
+                return message
+            if message.get("category") is not None:
+                fewest = self.fewest(done)
+                return _found(
+                    fewest.message or message,
+                    fewest,
+                    self.target,
+                    schedules=j + 1,
+                    strategy=strategy,
+                    originally=len(done.at),
+                )
             if _real.monotonic() >= until or done.outcome.abandoned or not self.spec.form.reopens:
                 break  # (a form that cannot reopen runs one schedule per child)
         message["counts"]["schedules"] = j + 1
         return message
+
+    def fewest(self, found: _Schedule) -> _Schedule:
+        """The schedule with the fewest of ``found``'s leading preemptions that still
+        shows its category (re-checked by running it), or ``found``."""
+        if not found.at or not self.spec.form.reopens or found.message is None:
+            return found
+        category = found.message.get("category")
+        shown: list[_Schedule] = []
+
+        def still_fails(candidate: Chooser) -> bool:
+            done = self.run_one(candidate, points=found.points)
+            if done.message is not None and done.message.get("category") == category:
+                shown.append(done)
+                return True
+            return False
+
+        fewer_preemptions(found.outcome.decisions, found.at[:MAX_SHRINK_RUNS], still_fails)
+        return shown[-1] if shown else found
 
     def replay(self) -> dict[str, Any]:
         """The config's own decisions, once; ``exact`` when the trace is identical."""
@@ -308,17 +320,18 @@ def _found(
     *,
     schedules: int,
     strategy: Strategy,
+    originally: int,
 ) -> dict[str, Any]:
-    if message.get("skipped"):
-        return message
     decisions = done.outcome.decisions
     described = strategy.describe()
     kind = described["kind"] + (f" depth {described['depth']}" if "depth" in described else "")
-    message["counts"].update(schedules=schedules, preemptions=done.preemptions)
+    fewer = len(done.at)
+    message["counts"].update(schedules=schedules, preemptions=fewer)
+    shrunk = f" (shrunk from {originally})" if fewer != originally else ""
     where = _WHERE[done.points]
     message["details"] = [
         f"schedule: {kind} at {where}, {len(decisions)} decisions, "
-        f"{done.preemptions} preemption(s), "
+        f"{fewer} preemption(s){shrunk}, "
         f"found at schedule {schedules} of this trial ({done.outcome.steps} steps, "
         f"{done.outcome.threads} threads, {done.outcome.virtual_time:.3f} s virtual)",
         *message["details"],
