@@ -448,3 +448,18 @@ def thread_locals(reuse_os_threads: bool) -> list[Any]:
         run_controlled(_thread_locals_body, RandomWalk(k), reuse_os_threads=reuse_os_threads).result
         for k in range(3)
     ]
+
+
+def clock_readings() -> list[float]:
+    """Job: what the clocks read inside a controlled run, after a sleep (a replay in
+    another process must meet the same readings: ``time.monotonic() % tick`` code)."""
+    from stress.scheduled import RandomWalk, run_controlled
+
+    def body() -> list[float]:
+        time.sleep(0.25)  # noqa: TID251 -- virtual
+        return [time.monotonic(), time.perf_counter(), time.time()]
+
+    outcome = run_controlled(body, RandomWalk(1))
+    assert outcome.status == "completed", outcome.reason
+    readings: list[float] = outcome.result
+    return readings

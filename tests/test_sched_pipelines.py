@@ -78,3 +78,10 @@ def test_reusing_os_threads_across_runs_changes_no_decision() -> None:
     assert reused["defect"]["k"] == fresh["defect"]["k"]
     assert reused["defect"]["decisions"] == fresh["defect"]["decisions"]
     assert reused["defect"]["trace"] == fresh["defect"]["trace"]
+
+
+def test_the_virtual_clocks_read_the_same_in_every_process() -> None:
+    first = run_job("tests.sched_jobs:clock_readings", {}, timeout=60)
+    second = run_job("tests.sched_jobs:clock_readings", {}, timeout=60)
+    assert first == second  # a replay meets the same clock readings
+    assert first[0] >= 0.25

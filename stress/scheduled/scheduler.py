@@ -28,6 +28,7 @@ synchronisation point raises :class:`RunAborted` (a ``BaseException``) so it unw
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -107,6 +108,11 @@ class _Never:
 
 NEVER = _Never()
 
+#: Where the virtual clocks start in every run: ``monotonic``/``perf_counter`` (an
+#: uptime of a day) and ``time`` (2026-01-01 00:00 UTC).
+VIRTUAL_MONOTONIC_START = 86_400.0
+VIRTUAL_WALL_START = 1_767_225_600.0
+
 COMPLETED = "completed"
 DEADLOCK = "deadlock"
 UNCONTROLLED = "uncontrolled"
@@ -136,10 +142,12 @@ class Scheduler:
         self.threads: list[ThreadRecord] = []
         self.live: list[ThreadRecord] = []
         self.now = 0.0  # virtual seconds since the run started
-        # What the virtual clocks read at now == 0: the real clocks when the run began.
-        self.base_monotonic = _real.monotonic()
-        self.base_perf = _real.perf_counter()
-        self.base_wall = _real.wall_time()
+        # What the virtual clocks read at now == 0: the same in every run, so code that
+        # reads a clock (``time.monotonic() % tick``, a timestamp) meets the same values
+        # in a replay; threads outside the run read the real clocks.
+        self.base_monotonic = VIRTUAL_MONOTONIC_START
+        self.base_perf = VIRTUAL_MONOTONIC_START
+        self.base_wall = VIRTUAL_WALL_START
         self.running: ThreadRecord | None = None  # the thread outside its gate
         self.created = 0  # objects given a creation-order hash (standins._stable_hash)
         #: Threads alive before the run (the controller, the harness's own): not the
@@ -192,6 +200,15 @@ class Scheduler:
             self._labels[key] = name
             self._label_objects.append(obj)
         return name
+
+    def after(self, seconds: float) -> float:
+        """The virtual time ``seconds`` from now, rounded up so that the clocks read
+        at least ``seconds`` later there (float sums on a large base can fall short by
+        one unit in the last place; a real sleep never ends early)."""
+        due = self.now + seconds
+        while (self.base_monotonic + due) - (self.base_monotonic + self.now) < seconds:
+            due = math.nextafter(due, math.inf)
+        return due
 
     def point(self, me: ThreadRecord, op: str, obj: object = None) -> None:
         """``me`` (running, not blocked) may be switched out here."""

@@ -106,7 +106,7 @@ class ControlledLock:
         if self._locked:
             if not blocking:
                 return False
-            deadline = None if timeout == -1 else sched.now + timeout
+            deadline = None if timeout == -1 else sched.after(timeout)
             while self._locked:
                 if sched.block(rec, self, "lock", deadline, self) and self._locked:
                     return False
@@ -186,7 +186,7 @@ class ControlledRLock:
         if self._count:
             if not blocking:
                 return False
-            deadline = None if timeout == -1 else sched.now + timeout
+            deadline = None if timeout == -1 else sched.after(timeout)
             while self._count:
                 if sched.block(rec, self, "lock", deadline, self) and self._count:
                     return False
@@ -289,7 +289,7 @@ class ControlledSimpleQueue:
         if not self._items:
             if not block:
                 raise _queue.Empty
-            deadline = None if timeout is None else sched.now + timeout
+            deadline = None if timeout is None else sched.after(timeout)
             while not self._items:
                 if sched.block(rec, self, "get", deadline, self) and not self._items:
                     raise _queue.Empty
@@ -354,7 +354,7 @@ class ControlledHandle:
             raise RuntimeError("Cannot join current thread")
         sched = rec.sched
         sched.point(rec, "join", self._record)
-        deadline = None if timeout is None else sched.now + max(timeout, 0)
+        deadline = None if timeout is None else sched.after(max(timeout, 0))
         while not self._done:
             if sched.block(rec, self._record, "join", deadline, self._record):
                 return
@@ -543,7 +543,7 @@ def sleep(secs: float) -> None:
     if secs == 0:
         sched.point(rec, "sleep", None)
         return
-    sched.block(rec, NEVER, "sleep", sched.now + secs)
+    sched.block(rec, NEVER, "sleep", sched.after(secs))
 
 
 def _run_of_caller() -> Scheduler | None:
@@ -612,7 +612,7 @@ def _controlled_wait(real_wait: Any) -> Any:
         sched = rec.sched
         sched.point(rec, "wait_fd", None)
         readable = _Readable(objects)
-        deadline = None if timeout is None else sched.now + max(timeout, 0)
+        deadline = None if timeout is None else sched.after(max(timeout, 0))
         while True:
             ready = _readable_now(objects)
             if ready or timeout == 0:
