@@ -51,7 +51,7 @@ from stress.core.version import interpreter_label
 from stress.forms.protocol import FormTrial
 from stress.forms.targets import TargetSpec
 from stress.scheduled import _real, run_controlled, standins
-from stress.scheduled.preemptions import Counted, fewer_preemptions
+from stress.scheduled.preemptions import Counted, Tried, fewest_preemptions
 from stress.scheduled.run import ControlledOutcome
 from stress.scheduled.scheduler import COMPLETED, DEADLOCK, VIRTUAL_TIMEOUT, RunAborted
 from stress.scheduled.scheduler import Strategy as Chooser
@@ -86,7 +86,7 @@ def _points(rng: random.Random) -> str:
 
 
 #: Runs at most spent looking for a found schedule with fewer preemptions.
-MAX_SHRINK_RUNS = 20
+MAX_SHRINK_RUNS = 60
 #: No step for this long (real seconds): the running thread is outside the scheduler.
 STALL_SECONDS = 1.0
 
@@ -199,22 +199,24 @@ class _Trial:
         return message
 
     def fewest(self, found: _Schedule) -> _Schedule:
-        """The schedule with the fewest of ``found``'s leading preemptions that still
-        shows its category (re-checked by running it), or ``found``."""
+        """A schedule with fewer of ``found``'s preemptions that still shows its
+        category (each candidate run; see stress.scheduled.preemptions), or ``found``."""
         if not found.at or not self.spec.form.reopens or found.message is None:
             return found
         category = found.message.get("category")
         shown: list[_Schedule] = []
 
-        def still_fails(candidate: Chooser) -> bool:
+        def run(candidate: Chooser) -> Tried:
             done = self.run_one(candidate, points=found.points)
-            if done.message is not None and done.message.get("category") == category:
+            fails = done.message is not None and done.message.get("category") == category
+            if fails:
                 shown.append(done)
-                return True
-            return False
+            return fails, done.outcome.decisions, done.at
 
-        fewer_preemptions(found.outcome.decisions, found.at[:MAX_SHRINK_RUNS], still_fails)
-        return shown[-1] if shown else found
+        best = fewest_preemptions(found.outcome.decisions, found.at, run, max_runs=MAX_SHRINK_RUNS)
+        if best is None:
+            return found
+        return next(s for s in reversed(shown) if s.outcome.decisions == best[0])
 
     def replay(self) -> dict[str, Any]:
         """The config's own decisions, once; ``exact`` when the trace is identical."""
