@@ -9,6 +9,7 @@ from pathlib import Path
 from stress.bench import BENCHMARKS
 from stress.bench.detection import main, targets
 from stress.bench.modes import main as modes_main
+from stress.bench.modes import to_report
 
 
 def test_it_is_registered_and_lists_the_tutorial_and_the_zoo() -> None:
@@ -61,3 +62,10 @@ def test_the_modes_benchmark_writes_both_modes_side_by_side(tmp_path: Path) -> N
     assert alarm["threads"]["verdict"] == alarm["scheduled"]["verdict"] == "PASS"
     assert "False alarms: 0." in (out / "results.md").read_text()
     assert modes_main(["--budget", "0", "--out", str(tmp_path)]) == 2
+
+
+def test_time_to_the_report_is_measured_as_stress_run_prints_it() -> None:
+    row = to_report("single_pool", "scheduled", 1, 20.0)
+    assert row["verdict"] == "LOST"
+    assert row["exact"] is True
+    assert 0 < row["seconds"] < 20.0 + 12.0  # within the contract's bound

@@ -8,6 +8,10 @@ Two measurements, each mode on the same targets, seeds and machine:
   runs many schedules; a real-threads trial is one), and the CPU share actually used
   (the searching process and its trial children, user + system, over wall time and
   the CPUs).
+* **Time to the report**: ``stress run`` as a user runs it (search, shrinking,
+  re-runs and the printed report: :func:`stress.faces.api.campaign`) on the tutorial's
+  shutdown races and the zoo's two few-bytecode windows, seeds 0 to 4, and how many of
+  the reports say ``(replay: exact)``.
 * **False alarms**: the project's designs on plain values and every correct zoo
   pipeline, one search per mode: each must PASS; a target the scheduler cannot
   control falls back to real threads, which the table says.
@@ -24,6 +28,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import sys
 import time
 from collections.abc import Sequence
@@ -35,6 +40,7 @@ from stress.bench.detection import ZOO, atomic_write
 from stress.core.config import SearchOptions
 from stress.core.errors import InternalError, UsageError
 from stress.core.record import TrialRecord
+from stress.faces.api import campaign
 from stress.forms.targets import parse_target
 from stress.search.engine import SearchResult, search
 from stress.trial.controlled import SCHEDULED
@@ -83,6 +89,36 @@ def throughput(target: str, options: SearchOptions, mode: str, budget: float) ->
         "schedules_per_s": round(schedules[0] / wall, 1),
         "cpu_share": round(cpu / wall / (os.cpu_count() or 1), 2),
         "defect": result.defect.category if result.defect else None,
+    }
+
+
+#: Targets of the time-to-report measurement: the tutorial races, the bytecode windows.
+REPORTED = (
+    ("single_pool", "single_pool"),
+    ("barrier_as_published", "barrier_as_published"),
+    ("counted", "counted"),
+    ("race_lost_update", "tests.zoo.race_lost_update:pipeline"),
+    ("race_lock_order", "tests.zoo.race_lock_order:pipeline"),
+)
+
+
+def to_report(target: str, mode: str, seed: int, budget: float) -> dict[str, Any]:
+    """Seconds from the call to the rendered report, as ``stress run`` does it."""
+    started = time.monotonic()
+    done = campaign(
+        parse_target(target),
+        budget=budget,
+        seed=seed,
+        trial_timeout=2.0,
+        options=PLAIN,
+        replay=None,
+        executor=MODES[mode],
+    )
+    first = done.text.splitlines()[0]
+    return {
+        "seconds": round(time.monotonic() - started, 3),
+        "verdict": first.split()[1] if first.startswith("DEFECT") else "PASS",
+        "exact": first.endswith("(replay: exact)"),
     }
 
 
@@ -137,6 +173,25 @@ def render(document: dict[str, Any]) -> str:
         "schedules of its configuration in one child (fewer when its share of the trial "
         "timeout is spent). CPU share: user + system time of the search and its children "
         "over wall time and CPUs.",
+        "",
+        "## Time to the report (search, shrinking and re-runs included)",
+        "",
+        "Plain values, no faults, seeds 0 to 4, `stress run` as a user runs it.",
+        "",
+        "| target | threads: median s | max s | found | scheduled: median s | max s | found "
+        "| exact replays |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in document["to_report"]:
+        cells = []
+        for mode in MODES:
+            runs = row[mode]
+            times = sorted(r["seconds"] for r in runs)
+            found = sum(r["verdict"] != "PASS" for r in runs)
+            cells.append(f"{statistics.median(times):.2f} | {times[-1]:.2f} | {found}/{len(runs)}")
+        exact = sum(r["exact"] for r in row["scheduled"])
+        lines.append(f"| {row['target']} | {' | '.join(cells)} | {exact}/{len(row['scheduled'])} |")
+    lines += [
         "",
         "## False alarms (each must PASS)",
         "",
@@ -196,6 +251,13 @@ def main(argv: Sequence[str]) -> int:
                 row = throughput("countdown", options or SearchOptions(), mode, budget)
                 rows.append({"label": label, **row})
                 print(f"{label} {mode}: {row['schedules_per_s']} schedules/s", file=sys.stderr)
+        reported = []
+        for label, target in REPORTED if not args.targets else ():
+            row = {"target": label}
+            for mode in MODES:
+                row[mode] = [to_report(target, mode, seed, 4 * budget) for seed in range(5)]
+            reported.append(row)
+            print(f"{label}: {row}", file=sys.stderr, flush=True)
         for label, target, options in chosen:
             alarm: dict[str, Any] = {"target": label}
             for mode in MODES:
@@ -214,7 +276,12 @@ def main(argv: Sequence[str]) -> int:
         "budget": budget,
         "load_average": [round(x, 1) for x in os.getloadavg()],
     }
-    document = {"meta": meta, "throughput": rows, "false_alarms": alarms}
+    document = {
+        "meta": meta,
+        "throughput": rows,
+        "to_report": reported,
+        "false_alarms": alarms,
+    }
     atomic_write(args.out / "results.json", lambda h: json.dump(document, h, indent=1))
     atomic_write(args.out / "results.md", lambda h: h.write(render(document)))
     print(f"wrote {args.out / 'results.md'}")
