@@ -87,6 +87,8 @@ def _points(rng: random.Random) -> str:
 
 #: Runs at most spent looking for a found schedule with fewer preemptions.
 MAX_SHRINK_RUNS = 60
+#: ... and at most this share of the trial timeout of real time (0.3 s by default).
+SHRINK_SHARE = 0.15
 #: No step for this long (real seconds): the running thread is outside the scheduler.
 STALL_SECONDS = 1.0
 
@@ -205,8 +207,11 @@ class _Trial:
             return found
         category = found.message.get("category")
         shown: list[_Schedule] = []
+        until = _real.monotonic() + SHRINK_SHARE * self.timeout
 
         def run(candidate: Chooser) -> Tried:
+            if _real.monotonic() >= until:
+                return False, [], []  # out of time: not tried, counted as passing
             done = self.run_one(candidate, points=found.points)
             fails = done.message is not None and done.message.get("category") == category
             if fails:
