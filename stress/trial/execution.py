@@ -5,10 +5,11 @@ The search, shrinking and the comparison start trials through a
 blocking: they wait on its ``fileno()`` until its ``deadline``, ``poll()`` it for a
 record, and ``abandon()`` it when they no longer need it.  They never ask how it runs.
 
-Today there is one executor, :data:`FORKED_THREADS`: a forked child running the
-target's real threads under the watchdog (:mod:`stress.trial.runner`, :mod:`stress.trial.child`).
-A controlled scheduler (the deterministic mode) is a second executor beside it: it
-implements these two protocols and is chosen by ``--mode`` in the faces.
+There are two executors: :data:`FORKED_THREADS`, a forked child running the target's
+real threads under the watchdog (:mod:`stress.trial.runner`, :mod:`stress.trial.child`),
+and ``SCHEDULED`` (:mod:`stress.trial.controlled`), the same kind of child running
+them under the controlled scheduler (the deterministic mode); ``--mode`` chooses one
+in the faces.
 
 Invariants every executor keeps: ``poll()`` returns ``None`` until the trial is over
 and then its :class:`~stress.core.record.TrialRecord` (the same record whatever the
@@ -70,7 +71,7 @@ class ForkedThreads:
         return TrialProcess(spec, config, trial_timeout=trial_timeout, ready_timeout=ready_timeout)
 
 
-#: The executor of ``--mode threads`` (and of ``auto`` until there is a second one).
+#: The executor of ``--mode threads`` (and of ``auto``, which is real threads for now).
 FORKED_THREADS = ForkedThreads()
 
 
