@@ -5,6 +5,7 @@ new pressure.  The many-seed rate runs are slow."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 
@@ -14,7 +15,8 @@ from stress import DefectFound, check
 from stress.core.config import TrialConfig
 from stress.faces.report import make_token, parse_token
 from stress.forms.targets import parse_target
-from stress.search.shrink import shrink
+from stress.search.shrink import runner_for, shrink
+from stress.trial.controlled import SCHEDULED
 from stress.trial.execution import run_trial
 
 #: Seeds whose default search found each race (reports/bench/detection/results.json) and
@@ -72,9 +74,34 @@ def test_shrinking_reaches_a_small_configuration() -> None:
     assert record.category == "HANG"
     result = shrink(spec, record, deadline=time.monotonic() + 40.0, trial_timeout=2.0)
     assert result.category == "HANG"
-    assert result.config.stages == 1, result.steps
+    # On real threads a candidate that needs the race may not fail within its attempts
+    # (3.13 once kept 2 stages: "drop stage 1" missed 3 times); the twin below is exact.
+    assert result.config.stages <= 2, result.steps
     assert sum(result.config.workers) <= 4, result.steps
     assert result.measured >= 2
+
+
+def test_shrinking_under_the_scheduler_reaches_one_worker_a_stage() -> None:
+    spec = parse_target("tests.zoo.race_lock_order:pipeline")
+    record = None
+    for k in range(10):  # the first trial of this shape whose schedules show it
+        config = dataclasses.replace(STRONG, k=k, mode="scheduled")
+        record = run_trial(spec, config, trial_timeout=2.0, executor=SCHEDULED)
+        if record.category is not None:
+            break
+    assert record is not None
+    assert record.category == "HANG"
+    result = shrink(
+        spec,
+        record,
+        deadline=time.monotonic() + 40.0,
+        trial_timeout=2.0,
+        run=runner_for(SCHEDULED),
+    )
+    assert result.category == "HANG"
+    assert result.config.workers in ((1,), (1, 1)), result.steps
+    assert result.config.items <= 1, result.steps
+    assert result.reproduced == result.measured >= 2  # exact: every re-run hangs
 
 
 @pytest.mark.parametrize("name", sorted(SEEDS))
