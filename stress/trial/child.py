@@ -213,33 +213,50 @@ class _Trial:
         self._finish(self._classify(obs), duration=ended - started)
 
     def _call(self, obs: Observation) -> BaseException | None:
-        """Call, iterate to exhaustion, ``close()``; the raised exception, if any."""
+        """:func:`call_and_read` under the config's preemption (``obs.results`` is
+        ``self.results``: see :meth:`observation`)."""
         self.preempter = preempt.start(self.config)  # inside the target's code only
         try:
-            out = self.form.call(self.target, obs)
-            if out is None:
-                obs.returned_none = True
-            else:
-                limit = 2 * len(self.expected) + 100
-                for value in out:
-                    self.results.append(value)
-                    if len(self.results) > limit:  # endless: the verdict is clear already
-                        obs.overflowed = True
-                        break
-                close = getattr(out, "close", None)
-                if callable(close):
-                    close()
-            del out
-        except BaseException as error:  # SystemExit and GeneratorExit count as raising
-            self.form.stop()
-            obs.error_type = f"{type(error).__module__}.{type(error).__qualname__}"
-            obs.error_text = "".join(traceback.format_exception(error)).rstrip()
-            return error
+            return call_and_read(self.form, self.target, obs)
         finally:
             preempt.stop(self.preempter)
-        self.form.stop()
-        obs.returned = True
-        return None
+
+
+def call_and_read(
+    form: FormTrial,
+    target: Callable[..., Any],
+    obs: Observation,
+    *,
+    reraise: tuple[type[BaseException], ...] = (),
+) -> BaseException | None:
+    """The caller's side of one call: call, iterate to exhaustion into ``obs.results``,
+    ``close()``; what it raised (``reraise``: exceptions that are not the target's,
+    passed on)."""
+    try:
+        out = form.call(target, obs)
+        if out is None:
+            obs.returned_none = True
+        else:
+            limit = 2 * len(obs.expected) + 100
+            for value in out:
+                obs.results.append(value)
+                if len(obs.results) > limit:  # endless: the verdict is clear already
+                    obs.overflowed = True
+                    break
+            close = getattr(out, "close", None)
+            if callable(close):
+                close()
+        del out
+    except reraise:
+        raise
+    except BaseException as error:  # SystemExit and GeneratorExit count as raising
+        form.stop()
+        obs.error_type = f"{type(error).__module__}.{type(error).__qualname__}"
+        obs.error_text = "".join(traceback.format_exception(error)).rstrip()
+        return error
+    form.stop()
+    obs.returned = True
+    return None
 
 
 def _drop_tracebacks(*errors: BaseException) -> None:

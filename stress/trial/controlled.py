@@ -162,7 +162,7 @@ class _Trial:
 
     def _run(self, form: FormTrial, obs: Observation, counting: Counted) -> ControlledOutcome:
         return run_controlled(
-            lambda: _call(form, self.target, obs),
+            lambda: child.call_and_read(form, self.target, obs, reraise=(RunAborted,)),
             counting,
             stall_seconds=STALL_SECONDS,
             max_virtual_seconds=self.virtual_limit,
@@ -241,35 +241,6 @@ class _Trial:
                 *message["details"],
             ]
         return message
-
-
-def _call(form: FormTrial, target: Callable[..., Any], obs: Observation) -> BaseException | None:
-    """The caller's side of one call: iterate to exhaustion, ``close()``; what it raised."""
-    try:
-        out = form.call(target, obs)
-        if out is None:
-            obs.returned_none = True
-        else:
-            limit = 2 * len(obs.expected) + 100
-            for value in out:
-                obs.results.append(value)
-                if len(obs.results) > limit:
-                    obs.overflowed = True
-                    break
-            close = getattr(out, "close", None)
-            if callable(close):
-                close()
-        del out
-    except RunAborted:
-        raise
-    except BaseException as error:  # SystemExit and GeneratorExit count as raising
-        form.stop()
-        obs.error_type = f"{type(error).__module__}.{type(error).__qualname__}"
-        obs.error_text = "".join(traceback.format_exception(error)).rstrip()
-        return error
-    form.stop()
-    obs.returned = True
-    return None
 
 
 def _judge(form: FormTrial, obs: Observation, outcome: ControlledOutcome) -> dict[str, Any] | None:
