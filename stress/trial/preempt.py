@@ -210,18 +210,7 @@ class Preempter:
             threading.settrace(self._global_trace)
             sys.settrace(self._global_trace)
             return
-        mon: Any = sys.monitoring  # type: ignore[attr-defined, unused-ignore]
-        tool = next((t for t in (4, 3, 5, 2) if mon.get_tool(t) is None), None)
-        if tool is None:
-            raise RuntimeError("no free sys.monitoring tool id for the preempter")
-        mon.use_tool_id(tool, "stress-preempt")
-        self._tool = tool
-        events = mon.events.LINE
-        mon.register_callback(tool, mon.events.LINE, self._on_event)
-        if self.plan.opcodes:
-            events |= mon.events.INSTRUCTION
-            mon.register_callback(tool, mon.events.INSTRUCTION, self._on_event)
-        mon.set_events(tool, events)
+        self._tool = watch_lines("stress-preempt", self._on_event, opcodes=self.plan.opcodes)
 
     def stop(self) -> None:
         """Stop preempting everywhere; threads already traced (3.11) see no more points."""
@@ -231,12 +220,7 @@ class Preempter:
             threading.settrace(None)
             return
         if self._tool is not None:
-            mon: Any = sys.monitoring  # type: ignore[attr-defined, unused-ignore]
-            mon.set_events(self._tool, 0)
-            mon.register_callback(self._tool, mon.events.LINE, None)
-            mon.register_callback(self._tool, mon.events.INSTRUCTION, None)
-            mon.free_tool_id(self._tool)
-            mon.restart_events()
+            unwatch(self._tool)
             self._tool = None
 
     def stats(self) -> dict[str, int]:
@@ -248,6 +232,33 @@ class Preempter:
             "preempt_points": sum(s.points for s in states),
             "preempt_threads": len(states),
         }
+
+
+def watch_lines(name: str, callback: Any, *, opcodes: bool) -> int:
+    """``sys.monitoring`` (3.12+): ``callback(code, offset)`` at every LINE event, and
+    every INSTRUCTION with ``opcodes``, under a free tool id named ``name`` (returned)."""
+    mon: Any = sys.monitoring  # type: ignore[attr-defined, unused-ignore]
+    tool = next((t for t in (4, 3, 5, 2) if mon.get_tool(t) is None), None)
+    if tool is None:
+        raise RuntimeError(f"no free sys.monitoring tool id for {name}")
+    mon.use_tool_id(tool, name)
+    events = mon.events.LINE
+    mon.register_callback(tool, mon.events.LINE, callback)
+    if opcodes:
+        events |= mon.events.INSTRUCTION
+        mon.register_callback(tool, mon.events.INSTRUCTION, callback)
+    mon.set_events(tool, events)
+    return int(tool)
+
+
+def unwatch(tool: int) -> None:
+    """Undo :func:`watch_lines`: no more events, the tool id free again."""
+    mon: Any = sys.monitoring  # type: ignore[attr-defined, unused-ignore]
+    mon.set_events(tool, 0)
+    mon.register_callback(tool, mon.events.LINE, None)
+    mon.register_callback(tool, mon.events.INSTRUCTION, None)
+    mon.free_tool_id(tool)
+    mon.restart_events()
 
 
 #: Seconds of preemption holds per trial, at most (then points only yield).

@@ -28,7 +28,7 @@ from typing import Any
 
 from stress.scheduled import _real
 from stress.scheduled.scheduler import RECORDS
-from stress.trial.preempt import MECHANISM, FileFilter
+from stress.trial.preempt import MECHANISM, FileFilter, unwatch, watch_lines
 
 
 class LinePoints:
@@ -70,18 +70,7 @@ class LinePoints:
         if MECHANISM == "settrace":
             threading.settrace(self._global_trace)  # the run's threads are all Threads
             return
-        mon: Any = sys.monitoring  # type: ignore[attr-defined, unused-ignore]
-        tool = next((t for t in (4, 3, 5, 2) if mon.get_tool(t) is None), None)
-        if tool is None:
-            raise RuntimeError("no free sys.monitoring tool id for the scheduler's points")
-        mon.use_tool_id(tool, "stress-scheduled-points")
-        self._tool = tool
-        mon.register_callback(tool, mon.events.LINE, self._on_line)
-        events = mon.events.LINE
-        if self.opcodes:
-            mon.register_callback(tool, mon.events.INSTRUCTION, self._on_line)
-            events |= mon.events.INSTRUCTION
-        mon.set_events(tool, events)
+        self._tool = watch_lines("stress-scheduled-points", self._on_line, opcodes=self.opcodes)
 
     def stop(self) -> None:
         if MECHANISM == "settrace":
@@ -89,10 +78,5 @@ class LinePoints:
             threading.settrace(None)
             return
         if self._tool is not None:
-            mon: Any = sys.monitoring  # type: ignore[attr-defined, unused-ignore]
-            mon.set_events(self._tool, 0)
-            mon.register_callback(self._tool, mon.events.LINE, None)
-            mon.register_callback(self._tool, mon.events.INSTRUCTION, None)
-            mon.free_tool_id(self._tool)
-            mon.restart_events()
+            unwatch(self._tool)
             self._tool = None
