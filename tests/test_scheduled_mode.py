@@ -10,12 +10,10 @@ control makes the search fall back to real threads and say so, never pass on it.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import subprocess
 import sys
-from types import ModuleType
 
 import pytest
 
@@ -27,7 +25,8 @@ from stress.scheduled.preemptions import Guided, fewer_preemptions
 from stress.search.engine import SearchResult, search
 from stress.trial.controlled import SCHEDULED
 from stress.trial.execution import run_trial
-from tests.test_stress_zoo import BROKEN, CORRECT
+from tests.test_stress_zoo import BROKEN, CORRECT, _module
+from tests.test_stress_zoo import _search as zoo_search
 
 #: One or two broken pipelines per category (every broken one: the slow sweep below).
 QUICK_BROKEN = [
@@ -51,27 +50,8 @@ ENDS_THE_PROCESS = {"broken_unexpected_exit"}
 FALLS_BACK = {"correct_lazy_pool", "correct_pipe_signal"}
 
 
-def _module(name: str) -> ModuleType:
-    return importlib.import_module(f"tests.zoo.{name}")
-
-
 def _search(name: str, *, budget: float, seed: int = 3) -> SearchResult:
-    options: dict[str, object] = {
-        "stages": None,
-        "workers": None,
-        "max_items": DEFAULT_MAX_ITEMS,
-        "faults": True,
-        "awkward": True,
-        **_module(name).OPTIONS,
-    }
-    return search(
-        parse_target(f"tests.zoo.{name}:pipeline"),
-        seed=seed,
-        budget=budget,
-        trial_timeout=1.0,
-        options=make_options(**options),  # type: ignore[arg-type]
-        executor=SCHEDULED,
-    )
+    return zoo_search(name, budget=budget, seed=seed, executor=SCHEDULED)
 
 
 def _found(name: str, budget: float) -> None:

@@ -17,6 +17,7 @@ from stress.core.config import DEFAULT_MAX_ITEMS
 from stress.faces.api import make_options
 from stress.forms.targets import parse_target
 from stress.search.engine import SearchResult, search
+from stress.trial.execution import FORKED_THREADS, TrialExecutor
 
 ZOO = sorted(
     info.name
@@ -31,7 +32,9 @@ def _module(name: str) -> ModuleType:
     return importlib.import_module(f"tests.zoo.{name}")
 
 
-def _search(name: str, *, budget: float, seed: int) -> SearchResult:
+def _search(
+    name: str, *, budget: float, seed: int, executor: TrialExecutor = FORKED_THREADS
+) -> SearchResult:
     options: dict[str, object] = {
         "stages": None,
         "workers": None,
@@ -46,6 +49,7 @@ def _search(name: str, *, budget: float, seed: int) -> SearchResult:
         budget=budget,
         trial_timeout=1.0,
         options=make_options(**options),  # type: ignore[arg-type]
+        executor=executor,
     )
 
 
