@@ -129,19 +129,21 @@ def _contract_lines(lines: list[str]) -> None:
 
 def test_a_defect_no_rerun_showed_says_so_in_the_verdict_and_the_json(tmp_path: Path) -> None:
     """The target loses its results on its first call only, so the search finds the
-    defect and none of the 5 re-runs shows it again."""
+    defect and none of its re-runs shows it again."""
     lines, document = _search_cli("lose_once", tmp_path, tmp_path / "out.json")
     _contract_lines(lines)
-    assert lines[0].endswith(" (replay: not reproduced in 5 runs)"), lines[0]
-    assert lines[5].startswith("not reproduced in 5 re-runs: "), lines[4:7]
+    runs = document["reproduction"]["runs"]
+    assert 2 <= runs <= 5  # 5 unless the re-runs were slower than the search's (a loaded CI)
+    assert lines[0].endswith(f" (replay: not reproduced in {runs} runs)"), lines[0]
+    assert lines[5].startswith(f"not reproduced in {runs} re-runs: "), lines[4:7]
     assert lines[6].startswith("what to do: re-run the replay line (--replay)"), lines[4:8]
     assert "search with --mode scheduled: the deterministic mode" in lines[6]
     assert document["schema_version"] == 1
     assert document["defect"]["category"] == "LOST"
     reproduction = document["reproduction"]
     assert reproduction["status"] == "not reproduced"
-    assert (reproduction["runs"], reproduction["reproduced"]) == (5, 0)
-    assert reproduction["note"] == "replay: not reproduced in 5 runs"
+    assert reproduction["reproduced"] == 0
+    assert reproduction["note"] == f"replay: not reproduced in {runs} runs"
     assert "--budget" in reproduction["advice"]
 
 
@@ -153,8 +155,10 @@ def test_a_defect_some_reruns_showed_is_called_flaky_in_the_verdict_and_the_json
     _contract_lines(lines)
     reproduction = document["reproduction"]
     assert reproduction["status"] == "flaky"
-    assert 0 < reproduction["reproduced"] < reproduction["runs"] == 5
-    rate = f"{reproduction['reproduced']}/5"
+    runs = reproduction["runs"]
+    assert 2 <= runs <= 5  # 5 unless the re-runs were slower than the search's (a loaded CI)
+    assert 0 < reproduction["reproduced"] < runs
+    rate = f"{reproduction['reproduced']}/{runs}"
     assert lines[0].endswith(f" (replay: flaky, reproduced {rate} re-runs)"), lines[0]
     assert lines[5].startswith(f"reproduced {rate} re-runs (flaky: a replay may pass); ")
     assert lines[6].startswith("what to do: "), lines[4:8]
@@ -169,8 +173,10 @@ def test_check_says_a_defect_was_not_reproduced_in_its_message_and_attributes(
         check(replay_probes.lose_once, seed=2, budget=20.0, faults=False, awkward=False)
     found = caught.value
     first = str(found).splitlines()[0]
-    assert first.endswith(" (replay: not reproduced in 5 runs)"), first
     assert found.reproduction is not None
+    runs = found.reproduction["runs"]
+    assert 2 <= runs <= 5  # 5 unless the re-runs were slower than the search's (a loaded CI)
+    assert first.endswith(f" (replay: not reproduced in {runs} runs)"), first
     assert found.reproduction["status"] == "not reproduced"
     advice = found.reproduction["advice"]
     assert "check(..., replay=...)" in advice  # said in the API's words
