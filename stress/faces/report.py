@@ -122,10 +122,13 @@ def describe(config: TrialConfig, form: TargetForm) -> str:
         hold = float(getattr(config, "preempt_hold_us", 0.0))
         how = f"held ~{hold:g} us" if hold else "a yield"
         pressure = f"preemption at {preempt:.1%} of the target's {where} ({how})"
+    timing = f"switch interval {config.switch_interval:g} s, {pressure}"
+    if config.mode == "scheduled":
+        timing = "under the controlled scheduler"
     return (
         f"trial k={config.k}: {shape}, "
         f"{config.items} item(s), {values}, {fault}, schedule {config.schedule}, "
-        f"switch interval {config.switch_interval:g} s, {pressure}, "
+        f"{timing}, "
         f"strategy {getattr(config, 'strategy', 'timing')}"
     )
 

@@ -16,6 +16,11 @@ Invariants:
 * Time: no run starts after ``deadline``; the re-runs that measure how reliably the
   final configuration reproduces (``measure``, default 5; as few as 2 when a run is
   costly) are reserved before shrinking starts, at the cost of the original run each.
+* A deterministic-mode defect (its record has an ``exact_config``: the schedule's
+  decisions) is a function of its configuration: each candidate runs once, and the
+  measuring re-runs replay the shrunk record's own schedule (:data:`EXACT_MEASURE`
+  of them), so they show whether that replay is exact, not whether a time-bounded
+  batch of schedules reached the same one again.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ MEASURE = 5
 #: The steadier preemption a shrink tries first (see :func:`candidates`).
 STEADY_HOLD_US = 1000.0
 STEADY_SHARE = 0.1
+#: Re-runs of a deterministic-mode defect's own schedule (each in a fresh child).
+EXACT_MEASURE = 2
 #: Trial timeout of the candidates while shrinking a HANG.
 QUICK_HANG = 1.0
 #: What the watchdog's confirming look and the trial's own costs add to a hang's timeout.
@@ -259,6 +266,9 @@ def shrink(
         raise ValueError("only a failing trial can be shrunk")
     start = time.monotonic()
     result = ShrinkResult(record.config, record.config, record, record.category)
+    exact = record.exact_config is not None
+    if exact:  # the same config meets the same schedules: a second attempt adds nothing
+        attempts, measure = 1, min(measure, EXACT_MEASURE)
     # A candidate's hang need not be waited out as long as the report's: the watchdog
     # still confirms it (a quiet look of its own), so the re-runs use the short timeout.
     quick_timeout = min(trial_timeout, QUICK_HANG) if result.category == "HANG" else trial_timeout
@@ -296,8 +306,9 @@ def shrink(
     for _ in range(measure):
         if time.monotonic() >= deadline:
             break
+        again_config = result.record.exact_config if exact else None
         try:
-            again = run(spec, result.config, quick_timeout)
+            again = run(spec, again_config or result.config, quick_timeout)
         except (UsageError, InternalError):
             break  # measured what could be; the report stands on the search's own run
         result.measured += 1

@@ -464,6 +464,22 @@ def _confirmed(found: TrialRecord, replayed: TrialRecord) -> TrialRecord:
     )
 
 
+def under_the_scheduler(config: TrialConfig) -> TrialConfig:
+    """``config`` as a scheduled trial runs it: its real-threads pressure (the
+    preempter's share, hold and bytecodes, the switch interval) does nothing when one
+    thread runs at a time, so it is dropped, and a report or a shrink never names it."""
+    strategy = "timing" if config.strategy.startswith("preempt") else config.strategy
+    return dataclasses.replace(
+        config,
+        mode="scheduled",
+        strategy=strategy,
+        preempt=0.0,
+        preempt_hold_us=0.0,
+        preempt_ops=False,
+        switch_interval=0.005,
+    )
+
+
 class ScheduledThreads:
     """The executor of ``--mode scheduled`` (:mod:`stress.trial.execution`)."""
 
@@ -472,8 +488,7 @@ class ScheduledThreads:
     def start(
         self, spec: TargetSpec, config: TrialConfig, *, trial_timeout: float, ready_timeout: float
     ) -> ScheduledTrial:
-        if config.mode != "scheduled":
-            config = dataclasses.replace(config, mode="scheduled")
+        config = under_the_scheduler(config)
         return ScheduledTrial(
             spec, config, trial_timeout=trial_timeout, ready_timeout=ready_timeout
         )
