@@ -36,7 +36,7 @@ def test_the_command_line_ends_in_bounded_time_and_kills_what_the_target_started
     started = time.monotonic()
     done = run_stress(
         "run", WEDGE, "--budget", str(BUDGET), "--trial-timeout", str(TRIAL_TIMEOUT),
-        timeout=60.0, STRESS_TEST_PIDFILE=str(pidfile),
+        "--mode", "threads", timeout=60.0, STRESS_TEST_PIDFILE=str(pidfile),
     )  # fmt: skip
     elapsed = time.monotonic() - started
     assert done.returncode == 1, done.stderr
@@ -47,6 +47,21 @@ def test_the_command_line_ends_in_bounded_time_and_kills_what_the_target_started
     pids = _pids(pidfile)
     assert pids
     assert all(process_is_gone(pid) for pid in pids)
+
+
+def test_under_the_scheduler_the_wedge_is_a_deadlock_named_by_its_event(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pids"
+    done = run_stress(
+        "run", WEDGE, "--budget", str(BUDGET), "--trial-timeout", str(TRIAL_TIMEOUT),
+        "--mode", "scheduled", timeout=60.0, STRESS_TEST_PIDFILE=str(pidfile),
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("DEFECT HANG "), done.stdout[:2000]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("forever-")]
+    assert rows, done.stdout
+    # An event has no label or holder to name: the row says the call, nothing after it.
+    assert all(": waits in Event.wait at " in row for row in rows), rows
+    assert all(process_is_gone(pid) for pid in _pids(pidfile))
 
 
 def test_check_ends_in_bounded_time_and_leaves_nothing_in_the_caller(tmp_path: Path) -> None:

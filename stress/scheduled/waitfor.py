@@ -150,5 +150,6 @@ def format_table(rows: list[dict[str, Any]]) -> list[str]:
     for r in rows:
         what = r["call"] or f"{r['waits']} {r['on']}".strip()
         held = f", held by {r['holder']}" if r["holder"] else ""
-        lines.append(f"{r['thread']}: waits in {what} on {r['on'] or '-'}{held} at {r['at']}")
+        on = f" on {r['on']}" if r["on"] else ""  # a lock's or queue's label, when it has one
+        lines.append(f"{r['thread']}: waits in {what}{on}{held} at {r['at']}")
     return lines
