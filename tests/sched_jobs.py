@@ -333,6 +333,22 @@ def _pipe_read() -> object:
         os.close(write_end)
 
 
+def _computes_between_steps() -> object:
+    """One stretch of pure computation, 1.5 s of real time, between two
+    synchronisation points: busy, not blocked outside the scheduler's control."""
+    from stress.scheduled import _real
+
+    lock = threading.Lock()
+    with lock:
+        pass
+    until = _real.monotonic() + 1.5  # the real clock: time.monotonic is virtual here
+    spins = 0
+    while _real.monotonic() < until:
+        spins += 1
+    with lock:
+        return spins > 0
+
+
 def _stranger_thread() -> object:
     """A thread started behind the scheduler's back (as a C extension would) is alive,
     and might feed the queue the caller waits on: no proof of a deadlock."""
@@ -363,6 +379,7 @@ SCENARIOS: dict[str, Callable[[], object]] = {
     "lock_order_deadlock": _lock_order_deadlock,
     "lock_order_race": _lock_order_race,
     "pipe_read": _pipe_read,
+    "computes_between_steps": _computes_between_steps,
     "stranger_thread": _stranger_thread,
     "leaves_threads_behind": _leaves_threads_behind,
 }
