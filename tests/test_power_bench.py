@@ -28,7 +28,7 @@ def test_a_short_run_writes_its_table_and_json(tmp_path: Path) -> None:
     code = main([*args, "--replays", "2", "--out", str(out)])
     assert code == 0
     document = json.loads((out / "results.json").read_text())
-    for mode in ("threads", "scheduled"):  # both modes, side by side
+    for mode in ("threads", "scheduled", "auto"):  # every mode, side by side
         (row,) = document["summary"][mode]
         assert row["target"] == "broken_lost_marker_race"
         assert row["found"] == 1
@@ -39,6 +39,7 @@ def test_a_short_run_writes_its_table_and_json(tmp_path: Path) -> None:
     assert "| broken_lost_marker_race | 1/1 |" in table
     assert "| threads: found |" in table
     assert "| scheduled: found |" in table
+    assert "| auto: found |" in table
     assert sorted(p.name for p in out.iterdir()) == ["results.json", "results.md"]
 
 
@@ -50,16 +51,17 @@ def test_bad_use_is_exit_status_2(tmp_path: Path) -> None:
     assert main(["--no-such-option"]) == 2
 
 
-def test_the_modes_benchmark_writes_both_modes_side_by_side(tmp_path: Path) -> None:
+def test_the_modes_benchmark_writes_every_mode_side_by_side(tmp_path: Path) -> None:
     out = tmp_path / "modes"
     assert modes_main(["--budget", "1", "--targets", "countdown", "--out", str(out)]) == 0
     document = json.loads((out / "results.json").read_text())
     modes = [row["mode"] for row in document["throughput"]]
-    assert modes == ["threads", "scheduled", "threads", "scheduled"]
+    assert modes == ["threads", "scheduled", "auto"] * 2
     scheduled = document["throughput"][1]
     assert scheduled["schedules"] > scheduled["trials"] >= 1  # many schedules per trial
     (alarm,) = document["false_alarms"]
     assert alarm["threads"]["verdict"] == alarm["scheduled"]["verdict"] == "PASS"
+    assert alarm["auto"]["verdict"] == "PASS"
     assert "False alarms: 0." in (out / "results.md").read_text()
     assert modes_main(["--budget", "0", "--out", str(tmp_path)]) == 2
 

@@ -179,7 +179,7 @@ def test_an_uncontrolled_target_falls_back_to_real_threads_and_says_so() -> None
     first, second = done.stdout.splitlines()[:2]
     assert first.startswith("PASS "), first
     assert " mode=threads uncontrolled=" in first, first
-    assert second.startswith("scheduled mode fell back to real threads"), second
+    assert second.startswith("scheduled trials fell back to real threads"), second
     assert "has not come back to the scheduler" in second
 
 

@@ -14,6 +14,7 @@ from stress.core.config import SearchOptions
 from stress.forms.fixed.form import make_fixed
 from stress.forms.targets import TargetSpec, parse_target
 from stress.search.engine import _config
+from stress.trial.execution import FORKED_THREADS
 
 pytestmark = pytest.mark.smoke
 
@@ -60,7 +61,10 @@ def _spec(form: str, patches: int, options: SearchOptions) -> TargetSpec:
 def _digest(form: str, patches: int, options_name: str) -> str:
     options = OPTIONS[options_name]
     spec = _spec(form, patches, options)
-    configs = [_config(spec, None, 20261204, k, options).to_json() for k in range(1000)]
+    configs = [
+        _config(spec, None, 20261204, k, options=options, executor=FORKED_THREADS).to_json()
+        for k in range(1000)
+    ]
     return hashlib.sha256(json.dumps(configs, sort_keys=True).encode()).hexdigest()
 
 

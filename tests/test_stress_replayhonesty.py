@@ -96,12 +96,16 @@ def test_a_found_defect_carries_its_reproduction_in_the_json(tmp_path: Path) -> 
         "run", "single_pool", "--seed", "1", "--budget", "10", "--json", str(out), timeout=90
     )
     assert done.returncode == 1, done.stderr
-    reproduction = json.loads(out.read_text())["reproduction"]
+    document = json.loads(out.read_text())
+    reproduction = document["reproduction"]
     assert reproduction["status"] in ("reproduced", "flaky", "not reproduced", "not measured")
     assert 0 <= reproduction["reproduced"] <= reproduction["runs"]
     verdict = done.stdout.splitlines()[0]
     if reproduction["status"] in ("flaky", "not reproduced"):
         assert verdict.endswith(f"({reproduction['note']})"), verdict
+    elif "decisions" in document["defect"]["config"]:  # a scheduled trial (--mode auto)
+        assert reproduction["note"] == "replay: exact"
+        assert verdict.endswith(" (replay: exact)"), verdict
     else:  # reproduced every time, or not measured: the line as before
         assert reproduction["note"] is None
         assert "(replay:" not in verdict, verdict
@@ -112,7 +116,7 @@ def _search_cli(target: str, calls: Path, out: Path) -> tuple[list[str], dict[st
     and its ``--json`` document."""
     done = run_stress(
         "run", f"tests.replay_probes:{target}", "--seed", "2", "--budget", "20",
-        "--no-faults", "--no-awkward", "--json", str(out),
+        "--no-faults", "--no-awkward", "--json", str(out), "--mode", "threads",
         timeout=120, **{CALLS_ENV: str(calls)},
     )  # fmt: skip
     assert done.returncode == 1, done.stdout[:2000] + done.stderr[-2000:]
@@ -170,7 +174,14 @@ def test_check_says_a_defect_was_not_reproduced_in_its_message_and_attributes(
 ) -> None:
     monkeypatch.setenv(CALLS_ENV, str(tmp_path))
     with pytest.raises(DefectFound) as caught:
-        check(replay_probes.lose_once, seed=2, budget=20.0, faults=False, awkward=False)
+        check(
+            replay_probes.lose_once,
+            seed=2,
+            budget=20.0,
+            faults=False,
+            awkward=False,
+            mode="threads",  # a replay of real threads (a scheduled find is confirmed)
+        )
     found = caught.value
     first = str(found).splitlines()[0]
     assert found.reproduction is not None

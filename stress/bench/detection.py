@@ -3,7 +3,8 @@
 For every tutorial variant with a flaw and every broken pipeline in ``tests/zoo`` (the
 ``broken_*`` modules and the interleaving races ``race_*``), the default search
 (:func:`stress.search.engine.search`, default options) runs once per seed and mode
-(``--mode``: real threads, the controlled scheduler, or both side by side) with a
+(``--mode``: real threads, the controlled scheduler, ``auto`` (the default portfolio of
+both), or all three side by side) with a
 budget; a run's *time to first defect* is the search's elapsed time when it stops at
 a defect, and the run is *missed* when the budget ends first.  The table gives, per
 target and mode, how many seeds found it, the median and the spread (min to max) of
@@ -38,7 +39,8 @@ from stress.core.errors import InternalError, UsageError
 from stress.forms.targets import parse_target
 from stress.search.engine import search
 from stress.trial.controlled import SCHEDULED
-from stress.trial.execution import FORKED_THREADS, run_trial
+from stress.trial.execution import FORKED_THREADS, TrialExecutor, run_trial
+from stress.trial.portfolio import PORTFOLIO
 from stress.trial.preempt import MECHANISM
 
 DEFAULT_OUT = Path("reports") / "bench" / "detection"
@@ -87,6 +89,14 @@ def targets(zoo: Path = ZOO) -> list[tuple[str, str, list[str]]]:
     return found
 
 
+#: ``--mode``'s executors (``auto``: the default portfolio, stress.trial.portfolio).
+EXECUTORS: dict[str, TrialExecutor] = {
+    "threads": FORKED_THREADS,
+    "scheduled": SCHEDULED,
+    "auto": PORTFOLIO,
+}
+
+
 def run_one(
     target: str,
     seed: int,
@@ -99,7 +109,7 @@ def run_one(
     """One search of ``target``: time to its first defect, or a miss; ``replays`` runs of
     the found trial (its exact schedule when scheduled) count how often it shows again."""
     spec = parse_target(target)
-    executor = SCHEDULED if mode == "scheduled" else FORKED_THREADS
+    executor = EXECUTORS[mode]
     result = search(
         spec,
         seed=seed,
@@ -269,7 +279,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--budget", type=float, default=None, help="seconds per search")
     parser.add_argument("--trial-timeout", type=float, default=2.0)
     parser.add_argument("--targets", default=None, help="comma-separated labels to run")
-    parser.add_argument("--mode", choices=("threads", "scheduled", "both"), default="both")
+    parser.add_argument(
+        "--mode",
+        choices=(*EXECUTORS, "both", "all"),
+        default="all",
+        help="both: threads and scheduled; all: those and auto",
+    )
     parser.add_argument("--replays", type=int, default=5, help="re-runs of each found trial")
     return parser
 
@@ -303,7 +318,7 @@ def main(argv: Sequence[str]) -> int:
     except OSError as error:
         print(f"stress bench detection: cannot write to {args.out}: {error}", file=sys.stderr)
         return 2
-    modes = ["threads", "scheduled"] if args.mode == "both" else [args.mode]
+    modes = {"both": ["threads", "scheduled"], "all": list(EXECUTORS)}.get(args.mode, [args.mode])
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {mode: {} for mode in modes}
     summaries: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
     try:

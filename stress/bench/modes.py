@@ -1,4 +1,5 @@
-"""``python -m stress bench modes``: real threads and the controlled scheduler side by side.
+"""``python -m stress bench modes``: real threads, the controlled scheduler and ``auto``
+(the portfolio of both) side by side.
 
 Two measurements, each mode on the same targets, seeds and machine:
 
@@ -45,10 +46,15 @@ from stress.forms.targets import parse_target
 from stress.search.engine import SearchResult, search
 from stress.trial.controlled import SCHEDULED
 from stress.trial.execution import FORKED_THREADS, TrialExecutor
+from stress.trial.portfolio import PORTFOLIO
 
 DEFAULT_OUT = Path("reports") / "bench" / "modes"
 COMMAND = "python -m stress bench modes"
-MODES: dict[str, TrialExecutor] = {"threads": FORKED_THREADS, "scheduled": SCHEDULED}
+MODES: dict[str, TrialExecutor] = {
+    "threads": FORKED_THREADS,
+    "scheduled": SCHEDULED,
+    "auto": PORTFOLIO,  # the default: one trial in eight scheduled (stress.trial.portfolio)
+}
 #: The designs that must pass on plain values (the issue's list).
 DESIGNS = ("countdown", "queue_shutdown", "barrier", "counted", "separate_pools")
 SMALL = SearchOptions(stages=2, workers=(2,), max_items=4, faults=False, awkward=False)
@@ -181,9 +187,10 @@ def render(document: dict[str, Any]) -> str:
         "Plain values, no faults (counted: faults on, its hang needs one), seeds 0 to 4, "
         "`stress run` as a user runs it, with a budget of 4 x the searches' budget.",
         "",
-        "| target | threads: median s | max s | found | scheduled: median s | max s | found "
-        "| exact replays |",
-        "|---|---|---|---|---|---|---|---|",
+        "| target | "
+        + " | ".join(f"{mode}: median s | max s | found" for mode in MODES)
+        + " | exact replays (scheduled, auto) |",
+        "|---|" + "---|---|---|" * len(MODES) + "---|",
     ]
     for row in document["to_report"]:
         cells = []
@@ -192,14 +199,17 @@ def render(document: dict[str, Any]) -> str:
             times = sorted(r["seconds"] for r in runs)
             found = sum(r["verdict"] != "PASS" for r in runs)
             cells.append(f"{statistics.median(times):.2f} | {times[-1]:.2f} | {found}/{len(runs)}")
-        exact = sum(r["exact"] for r in row["scheduled"])
-        lines.append(f"| {row['target']} | {' | '.join(cells)} | {exact}/{len(row['scheduled'])} |")
+        exact = ", ".join(
+            f"{sum(r['exact'] for r in row[mode])}/{len(row[mode])}"
+            for mode in ("scheduled", "auto")
+        )
+        lines.append(f"| {row['target']} | {' | '.join(cells)} | {exact} |")
     lines += [
         "",
         "## False alarms (each must PASS)",
         "",
-        "| target | threads | scheduled |",
-        "|---|---|---|",
+        "| target | " + " | ".join(MODES) + " |",
+        "|---|" + "---|" * len(MODES),
     ]
     alarms = 0
     for row in document["false_alarms"]:
@@ -208,7 +218,7 @@ def render(document: dict[str, Any]) -> str:
             run = row[mode]
             alarms += run["verdict"] != "PASS"
             cell = f"{run['verdict']} ({run['trials']} trials)"
-            if run["ran_as"] != mode:
+            if run["ran_as"] != mode:  # (auto: "auto" unless it fell back)
                 cell += f", fell back to {run['ran_as']} ({run['uncontrolled']} uncontrolled)"
             cells.append(cell)
         lines.append(f"| {row['target']} | {' | '.join(cells)} |")

@@ -17,6 +17,7 @@ from typing import Any
 
 from stress.core.config import DEFAULT_MAX_ITEMS, SearchOptions, TrialConfig
 from stress.core.errors import DefectFound, UsageError
+from stress.core.record import TrialRecord
 from stress.faces.report import defect_text, make_token, parse_token, pass_text
 from stress.forms.fixed.form import make_fixed
 from stress.forms.targets import TargetSpec, parse_target
@@ -24,6 +25,7 @@ from stress.search.engine import SearchResult, search
 from stress.search.shrink import ShrinkResult, runner_for, shrink
 from stress.trial.controlled import SCHEDULED
 from stress.trial.execution import FORKED_THREADS, TrialExecutor
+from stress.trial.portfolio import PORTFOLIO
 
 DEFAULT_BUDGET = 30.0
 DEFAULT_TRIAL_TIMEOUT = 2.0
@@ -87,9 +89,19 @@ class Campaign:
             "runs": self.shrunk.measured,
             "reproduced": self.shrunk.reproduced,
             "text": self.shrunk.rate_text,
-            "note": self.shrunk.replay_note,  # e.g. "replay: not reproduced in 5 runs"
+            "note": replay_note(self.result.defect, self.shrunk),  # as the verdict line says
             "advice": self.shrunk.advice(api=self.spec.kind == "callable"),
         }
+
+
+def replay_note(record: TrialRecord | None, shrunk: ShrinkResult | None) -> str | None:
+    """What the verdict line ends with in parentheses, or None: a measured re-run rate
+    that is not every time, else ``replay: exact`` for a scheduled trial whose schedule
+    replayed identically in a fresh child (see stress.trial.controlled)."""
+    note = shrunk.replay_note if shrunk is not None else None
+    if note is None and record is not None and record.counts.get("replay_exact") == 1:
+        return "replay: exact"
+    return note
 
 
 def validate_mode(mode: str) -> TrialExecutor:
@@ -98,7 +110,7 @@ def validate_mode(mode: str) -> TrialExecutor:
         raise UsageError(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
     if mode == "scheduled":
         return SCHEDULED
-    return FORKED_THREADS  # "threads", and "auto" (see docs/stress.md, deterministic mode)
+    return PORTFOLIO if mode == "auto" else FORKED_THREADS
 
 
 def make_options(
@@ -213,9 +225,7 @@ def campaign(
     form_options = spec.form.replay_options(spec.kind)
     extra = joiner.join(part for part in (form_options, extra) if part)
     replay_line = spec.replay_line(token, extra)
-    note = shrunk.replay_note if shrunk is not None else None
-    if record.counts.get("replay_exact") == 1:  # replayed once, identical: see controlled.py
-        note = "replay: exact"
+    note = replay_note(record, shrunk)
     text = defect_text(record, seed=result.seed, replay=replay_line, form=spec.form, note=note)
     return Campaign(spec, result, text, token, replay_line, shrunk)
 

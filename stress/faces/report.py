@@ -164,8 +164,9 @@ def pass_text(
     uncontrolled: int = 0,
     fallback: str = "",
 ) -> str:
-    """The PASS line; a scheduled search appends ``mode=scheduled``, or, when it fell back
-    to real threads, ``mode=threads uncontrolled=<n>`` and a second line saying why."""
+    """The PASS line; a scheduled search appends ``mode=scheduled``, or, when it (or an
+    ``auto`` search) fell back to real threads, ``mode=threads uncontrolled=<n>`` and a
+    second line saying why.  An ``auto`` search that did not fall back appends nothing."""
     unchecked = "" if results_checked else " results=unchecked"
     unchecked += "" if errors_checked else " errors=unchecked"
     if mode == "scheduled" or uncontrolled:
@@ -178,7 +179,7 @@ def pass_text(
     )
     if fallback:
         text += (
-            "\nscheduled mode fell back to real threads: the scheduler could not control "
+            "\nscheduled trials fell back to real threads: the scheduler could not control "
             f"a trial ({fallback})"
         )
     return text

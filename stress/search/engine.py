@@ -16,6 +16,9 @@ Invariants:
 * The search stops at the first defect a finished trial shows; trials still in
   flight then are killed and not counted.  ``Unsupported`` trials are counted as
   skipped; a search in which every trial was skipped is a usage error.
+* Trial ``k``'s executor is part of its configuration (``mode``, from the executor's
+  ``assign``: ``--mode auto`` runs some trials under the scheduler, see
+  :mod:`stress.trial.portfolio`).
 * A trial the controlled scheduler could not control (``record.uncontrolled``) is not
   counted: it proves nothing.  The search then runs the rest of its trials on real
   threads (``fallback`` says why); a PASS never rests on uncontrolled schedules.
@@ -119,7 +122,7 @@ def search(
                 and (k == 0 or time.monotonic() < deadline)
                 and (replay is None or k < replay_runs)
             ):
-                config = _config(spec, replay, seed, k, options)
+                config = _config(spec, replay, seed, k, options=options, executor=executor)
                 active.append(
                     executor.start(
                         spec,
@@ -184,12 +187,19 @@ def _count(
 
 
 def _config(
-    spec: TargetSpec, replay: TrialConfig | None, seed: int, k: int, options: SearchOptions
+    spec: TargetSpec,
+    replay: TrialConfig | None,
+    seed: int,
+    k: int,
+    *,
+    options: SearchOptions,
+    executor: TrialExecutor,
 ) -> TrialConfig:
-    """Trial ``k``'s configuration: the replayed one, or the target form's draw."""
+    """Trial ``k``'s configuration: the replayed one, or the target form's draw as the
+    executor runs it (its ``mode``)."""
     if replay is not None:
         return replay
-    return spec.form.draw(seed, k, options)
+    return executor.assign(spec.form.draw(seed, k, options))
 
 
 class _Reruns:

@@ -485,6 +485,9 @@ class ScheduledThreads:
 
     name = "scheduled"
 
+    def assign(self, config: TrialConfig) -> TrialConfig:
+        return under_the_scheduler(config)
+
     def start(
         self, spec: TargetSpec, config: TrialConfig, *, trial_timeout: float, ready_timeout: float
     ) -> ScheduledTrial:

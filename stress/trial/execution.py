@@ -8,8 +8,9 @@ record, and ``abandon()`` it when they no longer need it.  They never ask how it
 There are two executors: :data:`FORKED_THREADS`, a forked child running the target's
 real threads under the watchdog (:mod:`stress.trial.runner`, :mod:`stress.trial.child`),
 and ``SCHEDULED`` (:mod:`stress.trial.controlled`), the same kind of child running
-them under the controlled scheduler (the deterministic mode); ``--mode`` chooses one
-in the faces.
+them under the controlled scheduler (the deterministic mode); ``PORTFOLIO``
+(:mod:`stress.trial.portfolio`, ``--mode auto``) runs some trials with each.  ``--mode``
+chooses one in the faces.
 
 Invariants every executor keeps: ``poll()`` returns ``None`` until the trial is over
 and then its :class:`~stress.core.record.TrialRecord` (the same record whatever the
@@ -55,6 +56,11 @@ class TrialExecutor(Protocol):
         """The ``--mode`` value that chooses it."""
         ...
 
+    def assign(self, config: TrialConfig) -> TrialConfig:
+        """A search's draw for trial k as this executor runs it (its ``mode`` above all):
+        a pure function of ``config``, so trial k stays a function of (seed, k)."""
+        ...
+
     def start(
         self, spec: TargetSpec, config: TrialConfig, *, trial_timeout: float, ready_timeout: float
     ) -> RunningTrial: ...
@@ -65,13 +71,16 @@ class ForkedThreads:
 
     name = "threads"
 
+    def assign(self, config: TrialConfig) -> TrialConfig:
+        return config
+
     def start(
         self, spec: TargetSpec, config: TrialConfig, *, trial_timeout: float, ready_timeout: float
     ) -> TrialProcess:
         return TrialProcess(spec, config, trial_timeout=trial_timeout, ready_timeout=ready_timeout)
 
 
-#: The executor of ``--mode threads`` (and of ``auto``, which is real threads for now).
+#: The executor of ``--mode threads``.
 FORKED_THREADS = ForkedThreads()
 
 

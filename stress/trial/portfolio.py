@@ -1,0 +1,58 @@
+"""``--mode auto``: a portfolio of the two executors, trial by trial.
+
+Trial ``k`` runs under the controlled scheduler when ``k % SCHEDULED_EVERY ==
+SCHEDULED_AT``, else on real threads; the choice is written into the trial's config
+(``mode``), so trial k is still a function of (seed, k), its replay token names how it
+ran, and a shrink or a re-run of it goes to the same executor.
+
+Why these weights (``python -m stress bench detection --mode both``, committed under
+reports/bench/detection/): the scheduler finds hangs and leaks sooner (a deadlock at
+once, no watchdog wait) and its defects replay exactly; real threads find value bugs
+sooner (a real-threads trial costs tens of milliseconds, a scheduled one up to half
+the trial timeout, since it runs up to 50 schedules of one configuration).  One
+scheduled trial in eight is about half of a search's time on small targets.  The
+second trial (k = 1) is the first scheduled one, so with two trials in flight both
+executors run from the start.
+
+Invariants: :meth:`Portfolio.start` goes by ``config.mode`` alone, never by ``k``
+(a shrink candidate keeps its found trial's executor); a target the scheduler cannot
+control makes the search fall back to real threads (:mod:`stress.search.engine`).
+"""
+
+from __future__ import annotations
+
+from stress.core.config import TrialConfig
+from stress.forms.targets import TargetSpec
+from stress.trial.controlled import SCHEDULED, under_the_scheduler
+from stress.trial.execution import FORKED_THREADS, RunningTrial
+
+#: One trial in this many runs under the controlled scheduler ...
+SCHEDULED_EVERY = 8
+#: ... the one whose ``k % SCHEDULED_EVERY`` is this.
+SCHEDULED_AT = 1
+
+
+def scheduled_turn(k: int) -> bool:
+    """Whether ``--mode auto`` runs trial ``k`` under the controlled scheduler."""
+    return k % SCHEDULED_EVERY == SCHEDULED_AT
+
+
+class Portfolio:
+    """The executor of ``--mode auto`` (see the module's invariants)."""
+
+    name = "auto"
+
+    def assign(self, config: TrialConfig) -> TrialConfig:
+        return under_the_scheduler(config) if scheduled_turn(config.k) else config
+
+    def start(
+        self, spec: TargetSpec, config: TrialConfig, *, trial_timeout: float, ready_timeout: float
+    ) -> RunningTrial:
+        executor = SCHEDULED if config.mode == "scheduled" else FORKED_THREADS
+        return executor.start(
+            spec, config, trial_timeout=trial_timeout, ready_timeout=ready_timeout
+        )
+
+
+#: The executor of ``--mode auto``, the default.
+PORTFOLIO = Portfolio()
