@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import collections
 import contextvars
+import os
 import sys
 import traceback
 import types
 from typing import Any
 
-from stress.scheduled import _real
+from stress.scheduled import _fresh, _real
 from stress.scheduled.scheduler import (
     NEVER,
     RECORDS,
@@ -391,16 +392,17 @@ def _trampoline(
             sched.exit(rec)
         finally:
             if worker is not None:
-                with _IDLE_LOCK:
-                    _IDLE.append(worker)
+                worker.end_of_life()
             sched.trampoline_ended()
 
 
 class _Worker:
-    """An OS thread that runs controlled threads' lives, one after another, each in a
-    fresh ``contextvars`` context; never two of the same run (see :func:`_os_thread`)."""
+    """An OS thread that runs controlled threads' lives, one after another, each as a
+    new thread would: in a fresh ``contextvars`` context, without a trace or profile
+    function, with every ``threading.local`` empty (stress/scheduled/_fresh.py); never
+    two of the same run (see :func:`_os_thread`)."""
 
-    __slots__ = ("ident", "job", "last_run", "wake")
+    __slots__ = ("forgetter", "ident", "job", "last_run", "retired", "wake")
 
     def __init__(self) -> None:
         self.wake = _real.allocate_lock()
@@ -408,31 +410,56 @@ class _Worker:
         self.job: tuple[Any, ...] | None = None
         self.last_run: Scheduler | None = None
         self.ident = 0
+        self.forgetter = _fresh.Forgetter()
+        self.retired = False
 
     def loop(self) -> None:
-        while True:
+        while not self.retired:
             self.wake.acquire()
             job, self.job = self.job, None
             assert job is not None
             self.last_run = job[0].sched
             rec, function, args, kwargs = job
+            _fresh.untrace()
             contextvars.Context().run(_trampoline, rec, function, args, kwargs, self)
+
+    def end_of_life(self) -> None:
+        """Forget this life's thread state, then wait for the next; or, if it cannot
+        be forgotten, end the OS thread (and reuse no worker again)."""
+        if _fresh_threads[0] and self.forgetter.forget():
+            with _IDLE_LOCK:
+                _IDLE.append(self)
+        else:
+            _fresh_threads[0] = False
+            self.retired = True
 
 
 _IDLE: list[_Worker] = []  # workers parked between lives
 _IDLE_LOCK = _real.allocate_lock()
+#: Workers can be made to look new (False once a Forgetter could not: reuse is off).
+_fresh_threads = [True]
+
+
+def _forget_idle_workers() -> None:
+    """In a forked child: the parent's workers do not exist here."""
+    global _IDLE_LOCK
+    _IDLE.clear()
+    _IDLE_LOCK = _real.allocate_lock()
+
+
+os.register_at_fork(after_in_child=_forget_idle_workers)
 
 
 def _os_thread(sched: Scheduler, job: tuple[Any, ...]) -> int:
     """The ident of the OS thread that will run ``job``: a new one, or with
     ``sched.reuse_os_threads`` an idle worker whose last life was in another run.
 
-    Starting an OS thread costs about 100 us.  A worker is reused only across runs, so
-    within a run every thread is a new OS thread; but a ``threading.local`` that
-    outlives a run (a module-level one) keeps in a reused worker what an earlier run's
-    thread stored there, which a new thread would not see: reuse is an option, off by
-    default, for targets without such locals."""
-    if not sched.reuse_os_threads:
+    Starting an OS thread costs about 100 us, and more in the threads' hand-overs that
+    follow (a new thread's first switches are slower).  A worker is reused only across
+    runs, so within a run every thread is a new OS thread, and between its lives it
+    forgets what a new thread would not have (:class:`_Worker`): no ``threading.local``
+    keeps a value from an earlier run."""
+    if not (sched.reuse_os_threads and _fresh_threads[0]):
         return int(_real.start_new_thread(_trampoline, job))
     with _IDLE_LOCK:
         for k, worker in enumerate(_IDLE):
