@@ -168,6 +168,7 @@ class _Trial:
             max_virtual_seconds=self.virtual_limit,
             leak_grace=child.GRACE,
             trace=False,
+            reuse_os_threads=True,  # each worker forgets its earlier lives (scheduled._fresh)
         )
 
     def search(self) -> dict[str, Any]:
