@@ -18,6 +18,7 @@ import argparse
 import cProfile
 import dataclasses
 import json
+import os
 import pstats
 import random
 import sys
@@ -85,7 +86,7 @@ def main() -> None:  # noqa: PLR0915
     if args.profile:
         main_profile = cProfile.Profile()
         main_profile.enable()
-    started = _real.perf_counter()
+    started, cpu = _real.perf_counter(), os.times()
     for n in range(args.schedules):
         trial = trials[n // per]
         index = trial.config.k * per + n % per
@@ -102,12 +103,13 @@ def main() -> None:  # noqa: PLR0915
         decisions += len(done.outcome.decisions)
         dumped.append([points, done.outcome.status, done.outcome.decisions])
     total = _real.perf_counter() - started
+    used = sum(os.times()[:2]) - sum(cpu[:2])
     if main_profile is not None:
         main_profile.disable()
     n = args.schedules
     print(
         f"{n} schedules in {total:.3f} s: {n / total:.0f}/s; per schedule "
-        f"{steps / n:.0f} steps, {decisions / n:.0f} decisions"
+        f"{steps / n:.0f} steps, {decisions / n:.0f} decisions; CPU {1e3 * used / n:.2f} ms each"
     )
     for points, times in sorted(seconds.items()):
         print(f"  {points}: {len(times)} schedules, mean {1e3 * sum(times) / len(times):.2f} ms")

@@ -57,6 +57,11 @@ def set_active(sched: Scheduler | None) -> None:
     _active[:] = [] if sched is None else [sched]
 
 
+#: The hot paths' lookup of the caller's record; ``current()`` when there is none.
+_record_of = RECORDS.get
+_get_ident = _real.get_ident
+
+
 def current() -> ThreadRecord | None:
     """The calling thread's record, or None; a stranger during a run spoils the run."""
     rec = RECORDS.get(_real.get_ident())
@@ -99,7 +104,7 @@ class ControlledLock:
         # A free probe lock raises CPython's own ValueError/OverflowError for bad arguments.
         if (timeout != -1 or not blocking) and _PROBE.acquire(blocking, timeout):
             _PROBE.release()
-        rec = current()
+        rec = _record_of(_get_ident()) or current()
         if rec is None:
             return self._acquire_outside(blocking, timeout)
         sched = rec.sched
@@ -130,7 +135,7 @@ class ControlledLock:
         if not self._locked:
             raise RuntimeError("release unlocked lock")
         self._locked, self._owner = False, None
-        rec = current()
+        rec = _record_of(_get_ident()) or current()
         if rec is not None:
             rec.sched.point(rec, "release", self)
 
@@ -179,7 +184,7 @@ class ControlledRLock:
         if self._count and self._owner == me:
             self._count += 1
             return True
-        rec = current()
+        rec = _record_of(_get_ident()) or current()
         if rec is None:
             return self._acquire_outside(me, blocking, timeout)
         sched = rec.sched
@@ -212,7 +217,7 @@ class ControlledRLock:
         self._count -= 1
         if self._count == 0:
             self._owner, self._holder = 0, None
-            rec = current()
+            rec = _record_of(_get_ident()) or current()
             if rec is not None:
                 rec.sched.point(rec, "release", self)
 
@@ -224,7 +229,7 @@ class ControlledRLock:
             raise RuntimeError("cannot release un-acquired lock")
         state = (self._count, self._owner)
         self._owner, self._count, self._holder = 0, 0, None
-        rec = current()
+        rec = _record_of(_get_ident()) or current()
         if rec is not None:
             rec.sched.point(rec, "release", self)
         return state
@@ -270,7 +275,7 @@ class ControlledSimpleQueue:
 
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
         self._items.append(item)
-        rec = current()
+        rec = _record_of(_get_ident()) or current()
         if rec is not None:
             rec.sched.point(rec, "put", self)
 
@@ -282,7 +287,7 @@ class ControlledSimpleQueue:
 
         if block and timeout is not None and timeout < 0:
             raise ValueError("'timeout' must be a non-negative number")
-        rec = current()
+        rec = _record_of(_get_ident()) or current()
         if rec is None:
             return self._get_outside(block, timeout)
         sched = rec.sched
