@@ -70,18 +70,19 @@ def _sentinel() -> weakref.ref[Any] | None:
 class Forgetter:
     """One worker's means of forgetting its thread's state (call it in that thread)."""
 
-    __slots__ = ("_probe", "_sentinel")
+    __slots__ = ("_looked", "_probe", "_sentinel")
 
     def __init__(self) -> None:
         self._probe = _real.local()
         self._sentinel: weakref.ref[Any] | None = None
+        self._looked = False  # for the sentinel, once (it lives as long as the thread)
 
     def forget(self) -> bool:
         """Drop this thread's thread-local state (see the module doc); False if it stayed."""
         try:
             self._probe.mark = True
-            if self._sentinel is None:
-                self._sentinel = _sentinel()
+            if not self._looked:
+                self._sentinel, self._looked = _sentinel(), True
             _the_thread_dict().clear()  # 3.11/3.12: every local's storage lives here
             sentinel = self._sentinel() if self._sentinel is not None else None
             if sentinel is not None:  # 3.13+: what the sentinel's death would do
