@@ -10,6 +10,7 @@ short (0.01 s): real waits in the real run, virtual ones under the scheduler.
 from __future__ import annotations
 
 import _thread
+import functools
 import os
 import queue
 import sys
@@ -465,6 +466,84 @@ def thread_locals(reuse_os_threads: bool) -> list[Any]:
         run_controlled(_thread_locals_body, RandomWalk(k), reuse_os_threads=reuse_os_threads).result
         for k in range(3)
     ]
+
+
+class _Counted(threading.local):
+    """A thread-local subclass: its ``__init__`` runs once in each thread that uses it."""
+
+    def __init__(self) -> None:
+        self.fresh = True
+
+
+_COUNTED = _Counted()  # module-level too
+_DUMMIES: list[threading.Thread] = []  # what raw threads' current_thread() gave, all runs
+
+
+def _untraced(frame: Any, event: str, arg: Any) -> None:
+    return None
+
+
+def _fresh_thread_body(run: int) -> list[dict[str, Any]]:
+    """Threads of both kinds, one after another: what each found of earlier lives."""
+    seen: list[dict[str, Any]] = []
+
+    def record() -> None:
+        me = threading.current_thread()
+        seen.append(
+            {
+                "native": threading.get_native_id(),
+                "local": getattr(_LOCAL, "value", None),
+                "fresh": _COUNTED.fresh,
+                "trace": sys.gettrace() is not None,
+                "profile": sys.getprofile() is not None,
+                "old_dummy": any(me is dummy for dummy in _DUMMIES),
+            }
+        )
+        if isinstance(me, threading._DummyThread):
+            _DUMMIES.append(me)
+        _LOCAL.value = f"set in run {run}"
+        _COUNTED.fresh = False
+        sys.settrace(_untraced)  # what a thread's own tracer would leave behind
+        sys.setprofile(_untraced)
+
+    for _ in range(2):
+        thread = threading.Thread(target=record)
+        thread.start()
+        thread.join()
+    for _ in range(2):  # raw threads: current_thread() makes a _DummyThread
+        done = _thread.allocate_lock()
+        done.acquire()
+
+        def raw(done: Any = done) -> None:
+            try:
+                record()
+            finally:
+                done.release()
+
+        _thread.start_new_thread(raw, ())
+        done.acquire()
+    return seen
+
+
+def fresh_threads(reuse_os_threads: bool, cannot_forget: bool = False) -> list[Any]:
+    """Four runs of four threads: what each thread found (see _fresh_thread_body);
+    ``cannot_forget``: as on an interpreter whose thread state a worker cannot reset."""
+    from stress.scheduled import RandomWalk, _fresh, run_controlled
+
+    if cannot_forget:
+
+        def cannot(self: _fresh.Forgetter) -> bool:
+            return False
+
+        _fresh.Forgetter.forget = cannot  # type: ignore[method-assign]
+
+    runs = []
+    for k in range(4):
+        body = functools.partial(_fresh_thread_body, k)
+        outcome = run_controlled(body, RandomWalk(k), reuse_os_threads=reuse_os_threads)
+        assert outcome.status == "completed", outcome.describe()
+        runs.append(outcome.result)
+    return runs
 
 
 def clock_readings() -> list[float]:

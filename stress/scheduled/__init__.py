@@ -7,6 +7,7 @@ May import: nothing of stress (the standard library only).  Tested on its own
 Design, bottom up:
 
 * ``_real``: CPython's primitives, saved before anything is replaced.
+* ``_fresh``: what a reused OS thread must forget between two controlled threads.
 * ``standins``: ``install()`` replaces the layer ``threading``, ``queue``,
   ``concurrent.futures`` and ``multiprocessing.pool.ThreadPool`` are built on
   (``_thread`` locks, RLocks and thread start, 3.13+ thread handles, 3.11/3.12 join
@@ -37,8 +38,10 @@ the target's own code are added by :mod:`stress.trial.sched_points`; a spin loop
 without either is reported uncontrolled after the stall bound), the clock moves only
 when every thread waits (a timeout never fires while another thread could run), and
 cyclic GC is off during a run.  Reusing OS
-threads across runs (``reuse_os_threads``, off by default) saves about 100 us a
-thread but lets a module-level ``threading.local`` keep an earlier run's values.
+threads across runs (``reuse_os_threads``, off by default; the trials of
+:mod:`stress.trial.controlled` turn it on) saves a thread start and makes the
+hand-overs faster; between two lives a worker forgets what a new thread would not
+have (``_fresh``: thread-locals, trace and profile functions).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ RLock = _thread.RLock
 LockType = _thread.LockType
 start_new_thread = _thread.start_new_thread
 get_ident = _thread.get_ident
+local = _thread._local
 get_native_id = _thread.get_native_id
 SimpleQueue = _queue.SimpleQueue
 sleep = time.sleep  # noqa: TID251 - the real sleep, for callers outside any run

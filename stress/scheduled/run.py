@@ -135,8 +135,8 @@ def run_controlled(
 
     Call it in a process whose target has not been imported before the stand-ins
     (``body`` may import it).  ``reuse_os_threads`` runs this run's threads on OS
-    threads left idle by earlier runs (faster; see ``standins._os_thread`` for what a
-    module-level ``threading.local`` then sees).  Returns within about
+    threads left idle by earlier runs (faster; each forgets its earlier lives' thread
+    state first: see ``standins._Worker``).  Returns within about
     ``stall_seconds`` of the last step plus ``unwind_seconds``.
     """
     standins.install()

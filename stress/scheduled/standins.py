@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import collections
 import contextvars
+import os
 import sys
 import traceback
 import types
 from typing import Any
 
-from stress.scheduled import _real
+from stress.scheduled import _fresh, _real
 from stress.scheduled.scheduler import (
     NEVER,
     RECORDS,
@@ -54,6 +55,11 @@ _active: list[Scheduler] = []  # the run under way, if any
 def set_active(sched: Scheduler | None) -> None:
     """Name the run under way (None between runs)."""
     _active[:] = [] if sched is None else [sched]
+
+
+#: The hot paths' lookup of the caller's record; ``current()`` when there is none.
+_record_of = RECORDS.get
+_get_ident = _real.get_ident
 
 
 def current() -> ThreadRecord | None:
@@ -98,7 +104,7 @@ class ControlledLock:
         # A free probe lock raises CPython's own ValueError/OverflowError for bad arguments.
         if (timeout != -1 or not blocking) and _PROBE.acquire(blocking, timeout):
             _PROBE.release()
-        rec = current()
+        rec = _record_of(_get_ident()) or current()
         if rec is None:
             return self._acquire_outside(blocking, timeout)
         sched = rec.sched
@@ -129,7 +135,7 @@ class ControlledLock:
         if not self._locked:
             raise RuntimeError("release unlocked lock")
         self._locked, self._owner = False, None
-        rec = current()
+        rec = _record_of(_get_ident()) or current()
         if rec is not None:
             rec.sched.point(rec, "release", self)
 
@@ -178,7 +184,7 @@ class ControlledRLock:
         if self._count and self._owner == me:
             self._count += 1
             return True
-        rec = current()
+        rec = _record_of(_get_ident()) or current()
         if rec is None:
             return self._acquire_outside(me, blocking, timeout)
         sched = rec.sched
@@ -211,7 +217,7 @@ class ControlledRLock:
         self._count -= 1
         if self._count == 0:
             self._owner, self._holder = 0, None
-            rec = current()
+            rec = _record_of(_get_ident()) or current()
             if rec is not None:
                 rec.sched.point(rec, "release", self)
 
@@ -223,7 +229,7 @@ class ControlledRLock:
             raise RuntimeError("cannot release un-acquired lock")
         state = (self._count, self._owner)
         self._owner, self._count, self._holder = 0, 0, None
-        rec = current()
+        rec = _record_of(_get_ident()) or current()
         if rec is not None:
             rec.sched.point(rec, "release", self)
         return state
@@ -269,7 +275,7 @@ class ControlledSimpleQueue:
 
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
         self._items.append(item)
-        rec = current()
+        rec = _record_of(_get_ident()) or current()
         if rec is not None:
             rec.sched.point(rec, "put", self)
 
@@ -281,7 +287,7 @@ class ControlledSimpleQueue:
 
         if block and timeout is not None and timeout < 0:
             raise ValueError("'timeout' must be a non-negative number")
-        rec = current()
+        rec = _record_of(_get_ident()) or current()
         if rec is None:
             return self._get_outside(block, timeout)
         sched = rec.sched
@@ -391,16 +397,17 @@ def _trampoline(
             sched.exit(rec)
         finally:
             if worker is not None:
-                with _IDLE_LOCK:
-                    _IDLE.append(worker)
+                worker.end_of_life()
             sched.trampoline_ended()
 
 
 class _Worker:
-    """An OS thread that runs controlled threads' lives, one after another, each in a
-    fresh ``contextvars`` context; never two of the same run (see :func:`_os_thread`)."""
+    """An OS thread that runs controlled threads' lives, one after another, each as a
+    new thread would: in a fresh ``contextvars`` context, without a trace or profile
+    function, with every ``threading.local`` empty (stress/scheduled/_fresh.py); never
+    two of the same run (see :func:`_os_thread`)."""
 
-    __slots__ = ("ident", "job", "last_run", "wake")
+    __slots__ = ("forgetter", "ident", "job", "last_run", "retired", "wake")
 
     def __init__(self) -> None:
         self.wake = _real.allocate_lock()
@@ -408,31 +415,56 @@ class _Worker:
         self.job: tuple[Any, ...] | None = None
         self.last_run: Scheduler | None = None
         self.ident = 0
+        self.forgetter = _fresh.Forgetter()
+        self.retired = False
 
     def loop(self) -> None:
-        while True:
+        while not self.retired:
             self.wake.acquire()
             job, self.job = self.job, None
             assert job is not None
             self.last_run = job[0].sched
             rec, function, args, kwargs = job
+            _fresh.untrace()
             contextvars.Context().run(_trampoline, rec, function, args, kwargs, self)
+
+    def end_of_life(self) -> None:
+        """Forget this life's thread state, then wait for the next; or, if it cannot
+        be forgotten, end the OS thread (and reuse no worker again)."""
+        if _fresh_threads[0] and self.forgetter.forget():
+            with _IDLE_LOCK:
+                _IDLE.append(self)
+        else:
+            _fresh_threads[0] = False
+            self.retired = True
 
 
 _IDLE: list[_Worker] = []  # workers parked between lives
 _IDLE_LOCK = _real.allocate_lock()
+#: Workers can be made to look new (False once a Forgetter could not: reuse is off).
+_fresh_threads = [True]
+
+
+def _forget_idle_workers() -> None:
+    """In a forked child: the parent's workers do not exist here."""
+    global _IDLE_LOCK
+    _IDLE.clear()
+    _IDLE_LOCK = _real.allocate_lock()
+
+
+os.register_at_fork(after_in_child=_forget_idle_workers)
 
 
 def _os_thread(sched: Scheduler, job: tuple[Any, ...]) -> int:
     """The ident of the OS thread that will run ``job``: a new one, or with
     ``sched.reuse_os_threads`` an idle worker whose last life was in another run.
 
-    Starting an OS thread costs about 100 us.  A worker is reused only across runs, so
-    within a run every thread is a new OS thread; but a ``threading.local`` that
-    outlives a run (a module-level one) keeps in a reused worker what an earlier run's
-    thread stored there, which a new thread would not see: reuse is an option, off by
-    default, for targets without such locals."""
-    if not sched.reuse_os_threads:
+    Starting an OS thread costs about 100 us, and more in the threads' hand-overs that
+    follow (a new thread's first switches are slower).  A worker is reused only across
+    runs, so within a run every thread is a new OS thread, and between its lives it
+    forgets what a new thread would not have (:class:`_Worker`): no ``threading.local``
+    keeps a value from an earlier run."""
+    if not (sched.reuse_os_threads and _fresh_threads[0]):
         return int(_real.start_new_thread(_trampoline, job))
     with _IDLE_LOCK:
         for k, worker in enumerate(_IDLE):

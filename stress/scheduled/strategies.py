@@ -33,9 +33,17 @@ class RandomWalk:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self._rng = random.Random(seed)
+        self._getrandbits = self._rng.getrandbits
 
     def choose(self, enabled: list[int]) -> int:
-        return enabled[self._rng.randrange(len(enabled))]
+        # randrange(n) as random.py computes it on 3.11 to 3.14 (_randbelow_with_getrandbits),
+        # without its three Python frames: the same draws, the same schedules.
+        n = len(enabled)
+        k = n.bit_length()
+        r = self._getrandbits(k)
+        while r >= n:
+            r = self._getrandbits(k)
+        return enabled[r]
 
     def new_thread(self, index: int) -> None:
         pass
@@ -62,13 +70,19 @@ class PCT:
 
     def choose(self, enabled: list[int]) -> int:
         self._step += 1
-        allowed = set(enabled)
-        best = next(t for t in self._order if t in allowed)
+        best = self._highest(enabled)
         if self._step in self._changes:  # a priority change point: demote, re-pick
             self._order.remove(best)
             self._order.append(best)
-            best = next(t for t in self._order if t in allowed)
+            best = self._highest(enabled)
         return best
+
+    def _highest(self, enabled: list[int]) -> int:
+        """The enabled thread of highest priority (a loop: no generator frame)."""
+        for t in self._order:
+            if t in enabled:
+                return t
+        raise StopIteration  # as next() of an empty generator: every enabled thread has a rank
 
     def describe(self) -> dict[str, Any]:
         return {"kind": "pct", "seed": self.seed, "depth": self.depth, "steps": self.steps}

@@ -30,6 +30,9 @@ from stress.scheduled import _real
 from stress.scheduled.scheduler import RECORDS
 from stress.trial.preempt import MECHANISM, FileFilter, unwatch, watch_lines
 
+_record_of = RECORDS.get
+_get_ident = _real.get_ident
+
 
 class LinePoints:
     """A scheduling point at each line (and with ``opcodes``, each bytecode) of the
@@ -38,32 +41,43 @@ class LinePoints:
     def __init__(self, *, opcodes: bool = False) -> None:
         self.opcodes = opcodes  # points between bytecodes too, not only at lines
         self._selected = FileFilter()
+        self._files: dict[str, bool] = {}  # the filter's answers, without its call
         self._tool: int | None = None
         self.events = 0
 
-    def _point(self) -> None:
-        rec = RECORDS.get(_real.get_ident())
-        if rec is None or rec.sched.aborting or rec.sched.running is not rec:
-            return
-        self.events += 1
-        rec.sched.point(rec, "line")
-
+    # The callbacks below run at every line (bytecode) of the target and, on 3.11, at
+    # every call of every frame of the run's threads: the point is inlined in each
+    # (a thread of the run under way, not aborting, the running one).
     def _global_trace(self, frame: FrameType, event: str, arg: Any) -> Any:
-        if not self._selected(frame.f_code.co_filename):
+        filename = frame.f_code.co_filename
+        selected = self._files.get(filename)
+        if selected is None:
+            selected = self._files[filename] = self._selected(filename)
+        if not selected:
             return None
         if self.opcodes:
             frame.f_trace_opcodes = True
         return self._local_trace
 
     def _local_trace(self, frame: FrameType, event: str, arg: Any) -> Any:
-        if event in ("line", "opcode"):
-            self._point()
+        if event == "line" or event == "opcode":  # noqa: PLR1714 - no tuple to build
+            rec = _record_of(_get_ident())
+            if rec is not None and not rec.sched.aborting and rec.sched.running is rec:
+                self.events += 1
+                rec.sched.point(rec, "line")
         return self._local_trace
 
     def _on_line(self, code: CodeType, where: int) -> Any:
-        if not self._selected(code.co_filename):
+        filename = code.co_filename
+        selected = self._files.get(filename)
+        if selected is None:
+            selected = self._files[filename] = self._selected(filename)
+        if not selected:
             return sys.monitoring.DISABLE  # type: ignore[attr-defined, unused-ignore]
-        self._point()
+        rec = _record_of(_get_ident())
+        if rec is not None and not rec.sched.aborting and rec.sched.running is rec:
+            self.events += 1
+            rec.sched.point(rec, "line")
         return None
 
     def start(self) -> None:
