@@ -350,6 +350,22 @@ def _computes_between_steps() -> object:
         return spins > 0
 
 
+def _spins_forever() -> object:
+    """A thread that takes and frees a lock for ever, and a caller that joins it: a
+    step at every turn, no end (a busy poll whose condition never comes)."""
+    lock = threading.Lock()
+
+    def spin() -> None:
+        while True:
+            with lock:
+                pass
+
+    spinner = threading.Thread(target=spin, name="spinner", daemon=True)
+    spinner.start()
+    spinner.join()
+    return None
+
+
 def _stranger_thread() -> object:
     """A thread started behind the scheduler's back (as a C extension would) is alive,
     and might feed the queue the caller waits on: no proof of a deadlock."""
@@ -381,19 +397,27 @@ SCENARIOS: dict[str, Callable[[], object]] = {
     "lock_order_race": _lock_order_race,
     "pipe_read": _pipe_read,
     "computes_between_steps": _computes_between_steps,
+    "spins_forever": _spins_forever,
     "stranger_thread": _stranger_thread,
     "leaves_threads_behind": _leaves_threads_behind,
 }
 
 
-def scenario(name: str, seeds: list[int], stall_seconds: float = 1.0) -> list[dict[str, Any]]:
+def scenario(
+    name: str, seeds: list[int], stall_seconds: float = 1.0, **limits: float
+) -> list[dict[str, Any]]:
     """``SCENARIOS[name]`` under schedules drawn from each seed: how each run ended."""
     from stress.scheduled import _real, draw, run_controlled
 
     runs = []
     for seed in seeds:
         start = _real.perf_counter()
-        outcome = run_controlled(SCENARIOS[name], draw(seed, 0), stall_seconds=stall_seconds)
+        outcome = run_controlled(
+            SCENARIOS[name],
+            draw(seed, 0),
+            stall_seconds=stall_seconds,
+            **limits,  # type: ignore[arg-type]
+        )
         runs.append(
             {
                 "status": outcome.status,

@@ -65,6 +65,24 @@ def test_a_thread_computing_longer_than_the_stall_is_busy_not_uncontrolled() -> 
     assert run["result"] is True
 
 
+def test_a_run_that_steps_without_end_stops_at_its_real_time_limit() -> None:
+    """With steps to spare (a slow free-threaded build took 4 s to reach the step limit
+    and the trial was killed as a HANG), the real-time limit ends it: inconclusive."""
+    (run,) = run_job(
+        "tests.sched_jobs:scenario",
+        {
+            "name": "spins_forever",
+            "seeds": [1],
+            "max_steps": 10**9,
+            "max_real_seconds": 0.5,
+        },
+        timeout=30.0,  # without the limit the child never ends
+    )
+    assert run["status"] == "step_limit", run["report"]
+    assert "of real time" in run["reason"]
+    assert run["real_seconds"] < 0.5 + 1.0 + 1.0  # the limit, the unwind wait, slack
+
+
 def test_a_thread_the_scheduler_did_not_start_keeps_a_wait_from_being_called_a_deadlock() -> None:
     (run,) = run_job(
         "tests.sched_jobs:scenario",

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextvars
 import gc
+import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from stress.scheduled import _real, standins, waitfor
 from stress.scheduled.scheduler import (
     COMPLETED,
     DEADLOCK,
+    STEP_LIMIT,
     UNCONTROLLED,
     RunAborted,
     Scheduler,
@@ -127,6 +129,7 @@ def run_controlled(
     unwind_seconds: float = 1.0,
     max_steps: int = 200_000,
     max_virtual_seconds: float = 3600.0,
+    max_real_seconds: float = math.inf,
     leak_grace: float = 1.0,
     trace: bool = True,
     reuse_os_threads: bool = False,
@@ -137,7 +140,10 @@ def run_controlled(
     (``body`` may import it).  ``reuse_os_threads`` runs this run's threads on OS
     threads left idle by earlier runs (faster; each forgets its earlier lives' thread
     state first: see ``standins._Worker``).  Returns within about
-    ``stall_seconds`` of the last step plus ``unwind_seconds``.
+    ``stall_seconds`` of the last step plus ``unwind_seconds``, and within
+    ``max_real_seconds`` plus ``unwind_seconds`` whatever the steps (a ``step_limit``:
+    ``max_steps`` takes seconds on a slow build, where threads spin on a lock while the
+    strategy starves the one they wait for).
     """
     standins.install()
     sched = Scheduler(
@@ -170,8 +176,13 @@ def run_controlled(
         first.gate.release()
         # Honesty: the steps must keep coming; a thread stuck outside our control stops them.
         last, last_change, tick = sched.steps, _real.monotonic(), stall_seconds / 4
+        give_up = last_change + max_real_seconds
         while not sched.finished.acquire(timeout=tick):
             now = _real.monotonic()
+            if now >= give_up:
+                why = f"no end in {max_real_seconds:g} s of real time ({sched.steps} steps)"
+                sched.mark(STEP_LIMIT, why)
+                break
             if sched.steps != last:
                 last, last_change = sched.steps, now
             elif now - last_change >= stall_seconds and not (

@@ -165,6 +165,7 @@ class _Trial:
             lambda: child.call_and_read(form, self.target, obs, reraise=(RunAborted,)),
             counting,
             stall_seconds=STALL_SECONDS,
+            max_real_seconds=self.timeout + STALL_SECONDS,  # inside the kill deadline
             max_virtual_seconds=self.virtual_limit,
             leak_grace=child.GRACE,
             trace=False,
