@@ -53,7 +53,13 @@ from stress.forms.targets import TargetSpec
 from stress.scheduled import _real, run_controlled, standins
 from stress.scheduled.preemptions import Counted, Tried, fewest_preemptions
 from stress.scheduled.run import ControlledOutcome
-from stress.scheduled.scheduler import COMPLETED, DEADLOCK, VIRTUAL_TIMEOUT, RunAborted
+from stress.scheduled.scheduler import (
+    COMPLETED,
+    DEADLOCK,
+    STEP_LIMIT,
+    VIRTUAL_TIMEOUT,
+    RunAborted,
+)
 from stress.scheduled.scheduler import Strategy as Chooser
 from stress.scheduled.strategies import Replay, Strategy, draw
 from stress.trial import child, pristine
@@ -89,6 +95,10 @@ def _points(rng: random.Random) -> str:
 MAX_SHRINK_RUNS = 60
 #: ... and at most this share of the trial timeout of real time (0.3 s by default).
 SHRINK_SHARE = 0.15
+#: Steps of one schedule at most; the real-time limit (the trial timeout + 1 s) bounds
+#: it first on a slow build.  A big configuration (hundreds of items, bytecode points)
+#: takes over 200,000 steps: a lower limit made it inconclusive.
+MAX_STEPS = 2_000_000
 #: No step for this long (real seconds): the running thread is outside the scheduler.
 STALL_SECONDS = 1.0
 
@@ -166,6 +176,7 @@ class _Trial:
             counting,
             stall_seconds=STALL_SECONDS,
             max_real_seconds=self.timeout + STALL_SECONDS,  # inside the kill deadline
+            max_steps=MAX_STEPS,
             max_virtual_seconds=self.virtual_limit,
             leak_grace=child.GRACE,
             trace=False,
@@ -173,16 +184,27 @@ class _Trial:
         )
 
     def search(self) -> dict[str, Any]:
-        """Schedules until a defect, the batch's end or its real-time share."""
+        """Schedules until a defect, the batch's end or its real-time share.
+
+        A schedule that reached the step or real-time limit (threads that step without
+        end: a livelock, or a busy poll the strategy starves) proves nothing and is
+        skipped; a trial with no schedule that ended is inconclusive (uncontrolled)."""
         until = _real.monotonic() + BATCH_SHARE * self.timeout
         steps = dict.fromkeys(SCHEDULING_POINTS, 100)  # PCT's estimate of its choices
+        message: dict[str, Any] | None = None
+        unended = 0
         for j in range(SCHEDULES_PER_TRIAL):
             index = self.config.k * SCHEDULES_PER_TRIAL + j
             points = _points(random.Random(f"{self.config.seed}:{index}:points"))
             strategy = draw(self.config.seed, index, steps=steps[points])
             done = self.run_one(strategy, points=points)
             if done.message is None:
-                return _uncontrolled(done.outcome)
+                if done.outcome.status != STEP_LIMIT or done.outcome.abandoned:
+                    return _uncontrolled(done.outcome)
+                unended += 1  # no verdict from it, and no estimate of PCT's length
+                if _real.monotonic() >= until or not self.spec.form.reopens:
+                    break
+                continue
             steps[points] = max(steps[points], len(done.outcome.decisions))
             message = done.message
             if message.get("skipped"):
@@ -199,7 +221,9 @@ class _Trial:
                 )
             if _real.monotonic() >= until or done.outcome.abandoned or not self.spec.form.reopens:
                 break  # (a form that cannot reopen runs one schedule per child)
-        message["counts"]["schedules"] = j + 1
+        if message is None:  # every schedule stepped without end
+            return _uncontrolled(done.outcome)
+        message["counts"].update(schedules=j + 1 - unended, unended=unended)
         return message
 
     def fewest(self, found: _Schedule) -> _Schedule:
