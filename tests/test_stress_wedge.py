@@ -110,10 +110,11 @@ def test_ctrl_c_prints_what_was_explored_and_exits_130(tmp_path: Path) -> None:
     assert process_is_gone(pid)
 
 
-def test_a_trial_that_holds_the_gil_is_killed_at_the_hard_deadline() -> None:
+@pytest.mark.parametrize("mode", ["threads", "scheduled"])
+def test_a_trial_that_holds_the_gil_is_killed_at_the_hard_deadline(mode: str) -> None:
     started = time.monotonic()
     with pytest.raises(DefectFound) as caught:
-        check("tests.zoo.wedge_gil:pipeline", budget=BUDGET, trial_timeout=TRIAL_TIMEOUT)
+        check("tests.zoo.wedge_gil:pipeline", budget=BUDGET, trial_timeout=TRIAL_TIMEOUT, mode=mode)
     assert time.monotonic() - started < BOUND
     assert caught.value.category == "HANG"
     report = str(caught.value)

@@ -30,6 +30,7 @@ Invariants:
 from __future__ import annotations
 
 import dataclasses
+import faulthandler
 import gc
 import hashlib
 import inspect
@@ -418,6 +419,10 @@ def main(spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int) -
             reporter.send({"kind": "usage", "message": str(error)})
             os._exit(0)
         reporter.send({"kind": "ready"})
+        # As in a real-threads child: a thread holding the GIL in C code keeps the
+        # scheduler from running, and faulthandler writes the stacks at the parent's
+        # SIGABRT before the kill (stress.trial.child.main says why not a timer).
+        faulthandler.enable(file=sys.stderr, all_threads=True)
         why = _made_at_import(before, target)
         if why:
             reporter.send({"kind": "verdict", "category": None, "uncontrolled": why})
