@@ -73,11 +73,11 @@ def test_a_schedule_outside_the_schedulers_control_still_ends_the_trial(before: 
 
 
 def test_the_trial_limits_are_inside_the_kill_deadline() -> None:
-    """The batch's share, one last schedule's real-time limit (the trial timeout + the
-    stall time) and its unwind, and shrinking a found schedule leave the child time to
+    """The batch's share, one last schedule's real-time limit (the trial timeout +
+    REAL_TIME_EXTRA) and its unwind, and shrinking a found schedule leave the child time to
     report before it is killed."""
     timeout = 2.0
     batch = controlled.BATCH_SHARE * timeout  # then one more schedule may start
-    last = timeout + controlled.STALL_SECONDS + 1.0  # its real-time limit, the unwind
+    last = timeout + controlled.REAL_TIME_EXTRA + 1.0  # its real-time limit, the unwind
     fewest = controlled.SHRINK_SHARE * timeout  # shrinking a found schedule
     assert batch + last + fewest < timeout + HARD_EXTRA
