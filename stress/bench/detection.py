@@ -38,9 +38,8 @@ from stress.core.config import SearchOptions
 from stress.core.errors import InternalError, UsageError
 from stress.forms.targets import parse_target
 from stress.search.engine import search
-from stress.trial.controlled import SCHEDULED
-from stress.trial.execution import FORKED_THREADS, TrialExecutor, run_trial
-from stress.trial.portfolio import PORTFOLIO
+from stress.trial.execution import run_trial
+from stress.trial.portfolio import EXECUTORS
 from stress.trial.preempt import MECHANISM
 
 DEFAULT_OUT = Path("reports") / "bench" / "detection"
@@ -87,14 +86,6 @@ def targets(zoo: Path = ZOO) -> list[tuple[str, str, list[str]]]:
                 module = ".".join((*zoo.parts, path.stem))
                 found.append((path.stem, f"{module}:pipeline", _expected(path)))
     return found
-
-
-#: ``--mode``'s executors (``auto``: the default portfolio, stress.trial.portfolio).
-EXECUTORS: dict[str, TrialExecutor] = {
-    "threads": FORKED_THREADS,
-    "scheduled": SCHEDULED,
-    "auto": PORTFOLIO,
-}
 
 
 def run_one(

@@ -44,17 +44,12 @@ from stress.core.record import TrialRecord
 from stress.faces.api import campaign
 from stress.forms.targets import parse_target
 from stress.search.engine import SearchResult, search
-from stress.trial.controlled import SCHEDULED
-from stress.trial.execution import FORKED_THREADS, TrialExecutor
-from stress.trial.portfolio import PORTFOLIO
+from stress.trial.execution import TrialExecutor
+from stress.trial.portfolio import EXECUTORS
 
 DEFAULT_OUT = Path("reports") / "bench" / "modes"
 COMMAND = "python -m stress bench modes"
-MODES: dict[str, TrialExecutor] = {
-    "threads": FORKED_THREADS,
-    "scheduled": SCHEDULED,
-    "auto": PORTFOLIO,  # the default: one trial in eight scheduled (stress.trial.portfolio)
-}
+MODES: dict[str, TrialExecutor] = EXECUTORS  # threads, scheduled, auto (the default)
 #: The designs that must pass on plain values (the issue's list).
 DESIGNS = ("countdown", "queue_shutdown", "barrier", "counted", "separate_pools")
 SMALL = SearchOptions(stages=2, workers=(2,), max_items=4, faults=False, awkward=False)

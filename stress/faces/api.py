@@ -25,7 +25,7 @@ from stress.search.engine import SearchResult, search
 from stress.search.shrink import ShrinkResult, runner_for, shrink
 from stress.trial.controlled import SCHEDULED
 from stress.trial.execution import FORKED_THREADS, TrialExecutor
-from stress.trial.portfolio import PORTFOLIO
+from stress.trial.portfolio import EXECUTORS
 
 DEFAULT_BUDGET = 30.0
 DEFAULT_TRIAL_TIMEOUT = 2.0
@@ -108,9 +108,7 @@ def validate_mode(mode: str) -> TrialExecutor:
     """The executor ``--mode`` chooses (:mod:`stress.trial.execution`); ``UsageError`` if none."""
     if mode not in MODES:
         raise UsageError(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
-    if mode == "scheduled":
-        return SCHEDULED
-    return PORTFOLIO if mode == "auto" else FORKED_THREADS
+    return EXECUTORS[mode]
 
 
 def make_options(

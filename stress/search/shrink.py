@@ -306,9 +306,8 @@ def shrink(
     for _ in range(measure):
         if time.monotonic() >= deadline:
             break
-        again_config = result.record.exact_config if exact else None
-        try:
-            again = run(spec, again_config or result.config, quick_timeout)
+        try:  # a scheduled defect: its own schedule (see the module's invariants)
+            again = run(spec, result.record.exact_config or result.config, quick_timeout)
         except (UsageError, InternalError):
             break  # measured what could be; the report stands on the search's own run
         result.measured += 1

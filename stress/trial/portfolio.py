@@ -24,7 +24,7 @@ from __future__ import annotations
 from stress.core.config import TrialConfig
 from stress.forms.targets import TargetSpec
 from stress.trial.controlled import SCHEDULED, under_the_scheduler
-from stress.trial.execution import FORKED_THREADS, RunningTrial
+from stress.trial.execution import FORKED_THREADS, RunningTrial, TrialExecutor
 
 #: One trial in this many runs under the controlled scheduler ...
 SCHEDULED_EVERY = 8
@@ -56,3 +56,10 @@ class Portfolio:
 
 #: The executor of ``--mode auto``, the default.
 PORTFOLIO = Portfolio()
+
+#: The executor each ``--mode`` value names (in the order the benchmarks' tables use).
+EXECUTORS: dict[str, TrialExecutor] = {
+    "threads": FORKED_THREADS,
+    "scheduled": SCHEDULED,
+    "auto": PORTFOLIO,
+}
