@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from reference import TUTORIAL, VARIANTS, make
 from stress.compare import perf
 from stress.compare.records import CONDITIONS, Record
+from stress.core import forking
 from stress.core.bars import progress_bar
 from stress.core.config import SearchOptions, TrialConfig, draw
 from stress.core.version import gil_enabled, interpreter_label
@@ -86,7 +87,7 @@ def _spec(variant: str, condition: str, k: int, seed: int) -> TargetSpec:
 def in_child(measure: Callable[[], Record], timeout: float) -> Record | None:
     """``measure()`` in a forked child; ``None`` if it gives no record within ``timeout``."""
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
+    pid = forking.fork()
     if pid == 0:  # pragma: no cover - the child ends with os._exit
         try:
             os.setpgid(0, 0)

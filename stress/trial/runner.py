@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from stress.core import forking
 from stress.core.config import TrialConfig
 from stress.core.errors import InternalError, UsageError
 from stress.core.record import TrialRecord
@@ -134,7 +135,13 @@ class TrialProcess:
         read_fd, write_fd = os.pipe()
         self.started = time.monotonic()
         parent = os.getpid()
-        pid = os.fork()
+        try:
+            pid = forking.fork()
+        except BaseException:  # a Ctrl-C during the fork: nothing of this trial stays open
+            os.close(read_fd)
+            os.close(write_fd)
+            self._capture.close()
+            raise
         if pid == 0:  # pragma: no cover - the child never returns
             os.close(read_fd)
             _child(

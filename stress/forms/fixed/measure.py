@@ -24,6 +24,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from stress.core import forking
 from stress.forms.fixed import pressure
 from stress.forms.fixed.items import default_items
 
@@ -54,7 +55,7 @@ def run_one(
 ) -> str:
     """``ok``, ``lost``, ``raised`` or ``hang`` for one trial in a forked child."""
     read, write = os.pipe()
-    pid = os.fork()
+    pid = forking.fork()
     if pid == 0:  # pragma: no cover - the child never returns
         os.close(read)
         os.setpgid(0, 0)

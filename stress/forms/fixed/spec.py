@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from stress.core import forking
 from stress.core.config import EVERY_CALL, SearchOptions, TrialConfig, capped_slow_ms, draw
 from stress.core.errors import UsageError
 from stress.forms.fixed.items import group_of, item_count
@@ -140,7 +141,7 @@ def probe_is_fixed(spec: TargetSpec, timeout: float) -> bool:
     is killed; an import that fails is left to the trials, which report it.
     """
     read, write = os.pipe()
-    pid = os.fork()
+    pid = forking.fork()
     if pid == 0:  # pragma: no cover - the child never returns
         answer = b"?"
         try:
