@@ -8,8 +8,9 @@ import time
 from stress.core.config import EVERY_CALL, TrialConfig
 from stress.core.errors import InternalError
 from stress.core.record import TrialRecord
+from stress.core.simpler import candidates
 from stress.forms.targets import TargetSpec, parse_target
-from stress.search.shrink import candidates, runner_for, shrink
+from stress.search.shrink import runner_for, shrink
 from stress.trial.controlled import SCHEDULED
 from stress.trial.execution import run_trial
 

@@ -44,7 +44,7 @@ def _trial(statuses: list[str]) -> _Trial:
     trial.spec = SimpleNamespace(form=SimpleNamespace(reopens=True))  # type: ignore[assignment]
     scripted: Iterator[_Schedule] = iter([_schedule(s) for s in statuses])
 
-    def run_one(strategy: Any, *, points: str) -> _Schedule:
+    def run_one(strategy: Any, *, points: str, real_limit: float | None = None) -> _Schedule:
         return next(scripted)
 
     trial.run_one = run_one  # type: ignore[method-assign]

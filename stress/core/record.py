@@ -12,6 +12,17 @@ from typing import Any
 from stress.core.config import TrialConfig
 
 
+@dataclass(frozen=True)
+class ChildShrink:
+    """A deterministic-mode trial's child shrank its find's configuration itself."""
+
+    steps: tuple[str, ...]  # the simplifications kept, in order
+    runs: int  # batches of schedules run, one a candidate
+    #: No candidate of the last configuration fails: the search's shrink has nothing to
+    #: add.  False when the child's share of time ran out first.
+    finished: bool
+
+
 @dataclass
 class TrialRecord:
     """What one trial showed; ``category`` is ``None`` when it passed (or was skipped)."""
@@ -33,6 +44,9 @@ class TrialRecord:
     #: The deterministic mode: why the scheduler could not control this trial (never a
     #: pass: the search falls back to real threads), or "".
     uncontrolled: str = ""
+    #: The deterministic mode: how the trial's child shrank its find's configuration
+    #: (``exact_config`` is the shrunk one); None when it did not.
+    shrunk: ChildShrink | None = None
 
     @property
     def results_lost(self) -> int:

@@ -20,7 +20,10 @@ Invariants:
   decisions) is a function of its configuration: each candidate runs once, and the
   measuring re-runs replay the shrunk record's own schedule (:data:`EXACT_MEASURE`
   of them), so they show whether that replay is exact, not whether a time-bounded
-  batch of schedules reached the same one again.
+  batch of schedules reached the same one again.  The trial's child shrinks the
+  configuration itself first (the record's ``shrunk``: a batch of schedules a
+  candidate, no fork each); when it finished, only the measuring re-runs are left
+  here, else the search goes on from where it stopped.
 """
 
 from __future__ import annotations
@@ -28,13 +31,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from stress.core.config import EVERY_CALL, TrialConfig
+from stress.core.config import TrialConfig
 from stress.core.errors import InternalError, UsageError
 from stress.core.record import TrialRecord
+from stress.core.simpler import candidates
 from stress.forms.targets import TargetSpec
 from stress.search.engine import REPLAY_RUNS
 from stress.trial.execution import FORKED_THREADS, TrialExecutor, run_trial
@@ -43,9 +47,6 @@ from stress.trial.execution import FORKED_THREADS, TrialExecutor, run_trial
 ATTEMPTS = 3
 #: Re-runs of the final configuration that measure its reproduction rate.
 MEASURE = 5
-#: The steadier preemption a shrink tries first (see :func:`candidates`).
-STEADY_HOLD_US = 1000.0
-STEADY_SHARE = 0.1
 #: Re-runs of a deterministic-mode defect's own schedule (each in a fresh child).
 EXACT_MEASURE = 2
 #: Trial timeout of the candidates while shrinking a HANG.
@@ -168,85 +169,6 @@ class ShrinkResult:
         }
 
 
-def _replace(config: TrialConfig, **changes: Any) -> TrialConfig | None:
-    """``config`` with ``changes``, or ``None`` when that is not a valid configuration."""
-    names = {f.name for f in dataclasses.fields(config)}
-    if any(name not in names for name in changes):
-        return None
-    try:
-        candidate = dataclasses.replace(config, **changes)
-        candidate.validate()
-    except (TypeError, ValueError):
-        return None
-    return candidate if candidate != config else None
-
-
-def _drop_stage(c: TrialConfig, i: int) -> TrialConfig | None:
-    if c.stages == 1 or c.fault_stage == i:
-        return None
-    workers = c.workers[:i] + c.workers[i + 1 :]
-    fault = c.fault_stage
-    if fault is not None and fault > i:
-        fault -= 1
-    slow = c.slow_stage - 1 if c.slow_stage > i else 0 if c.slow_stage == i else c.slow_stage
-    return _replace(c, workers=workers, fault_stage=fault, slow_stage=slow)
-
-
-def _with_items(c: TrialConfig, n: int) -> TrialConfig | None:
-    fault_stage, fault_call = c.fault_stage, c.fault_call
-    if n == 0:
-        fault_stage, fault_call = None, 0  # no call, no fault
-    elif fault_stage is not None and fault_call not in (EVERY_CALL, *range(n - 1)):
-        fault_call = n - 1  # "the last call" stays the last; a later call becomes it
-    return _replace(c, items=n, fault_stage=fault_stage, fault_call=fault_call)
-
-
-def candidates(c: TrialConfig, *, shape: bool = True) -> Iterator[tuple[str, TrialConfig | None]]:
-    """Simpler neighbours of ``c``, the biggest simplifications first.
-
-    First of all, once: preemption that holds (``STEADY_HOLD_US``) where it only
-    yielded or held briefly, at a share no lower than ``STEADY_SHARE``.  Not simpler,
-    but a window found by chance is then opened nearly every run, so every later
-    re-check, and the replay, is more reliable.  ``shape=False`` (a fixed pipeline,
-    whose stages and items are its own) keeps stages, widths and items.
-    """
-    preempt = float(getattr(c, "preempt", 0.0) or 0.0)
-    if preempt and float(getattr(c, "preempt_hold_us", 0.0)) < STEADY_HOLD_US:
-        yield (
-            "steadier preemption (holds of 1 ms)",
-            _replace(c, preempt_hold_us=STEADY_HOLD_US, preempt=max(preempt, STEADY_SHARE)),
-        )
-    if shape:
-        yield from _shape_candidates(c)
-    if c.awkward:
-        yield "plain values", _replace(c, awkward=0.0)
-    if c.fault_stage is not None:
-        yield "no fault", _replace(c, fault_stage=None, fault_call=0)
-    if preempt:
-        yield "no preemption", _replace(c, preempt=0.0)
-        yield "half the preemption points", _replace(c, preempt=round(preempt / 2, 6))
-        if getattr(c, "preempt_ops", False):
-            yield "preempt at lines only", _replace(c, preempt_ops=False)
-    yield "no delays", _replace(c, schedule="zero", slow_ms=0.0, spin=0.0)
-    if c.schedule not in ("zero", "uniform"):
-        yield "uniform delays", _replace(c, schedule="uniform", slow_ms=0.0, slow_stage=0)
-    yield "no spinning", _replace(c, spin=0.0)
-    yield "default switch interval", _replace(c, switch_interval=0.005)
-
-
-def _shape_candidates(c: TrialConfig) -> Iterator[tuple[str, TrialConfig | None]]:
-    for i in reversed(range(c.stages)):
-        yield f"drop stage {i}", _drop_stage(c, i)
-    for i, width in enumerate(c.workers):
-        for narrower in sorted({1, width // 2, width - 1}):
-            if 1 <= narrower < width:
-                workers = (*c.workers[:i], narrower, *c.workers[i + 1 :])
-                yield f"stage {i}: {narrower} workers", _replace(c, workers=workers)
-    for n in sorted({0, 1, 2, 3, c.items // 2, c.items - 1}):
-        if 0 <= n < c.items:
-            yield f"{n} items", _with_items(c, n)
-
-
 def _key(config: TrialConfig) -> str:
     return repr(sorted(config.to_json().items()))
 
@@ -280,7 +202,7 @@ def shrink(
     shrink_until = deadline - measure * cost
     shape = spec.form.shrinks_shape  # a fixed pipeline keeps its own shape
     tried = {_key(record.config)}
-    progress = True
+    progress = not _take_childs_shrink(result, record, tried)
     while progress and time.monotonic() < shrink_until:
         progress = False
         for step, candidate in candidates(result.config, shape=shape):
@@ -301,7 +223,7 @@ def shrink(
             if failing is not None:
                 result.config, result.record = candidate, failing
                 result.steps.append(step)
-                progress = True
+                progress = not _take_childs_shrink(result, failing, tried)
                 break
     for _ in range(measure):
         if time.monotonic() >= deadline:
@@ -314,6 +236,24 @@ def shrink(
         result.reproduced += again.category == result.category
     result.elapsed = time.monotonic() - start
     return result
+
+
+def _take_childs_shrink(result: ShrinkResult, record: TrialRecord, tried: set[str]) -> bool:
+    """Take what ``record``'s child shrank (the deterministic mode shrinks in the trial's
+    child, a batch of schedules a candidate, and replays the schedule it reached in a
+    fresh child); True when that child finished, so nothing is left to try here."""
+    if record.shrunk is None or record.exact_config is None:
+        return False
+    result.config = _schedule_free(record.exact_config)
+    result.steps.extend(record.shrunk.steps)
+    result.runs += record.shrunk.runs
+    tried.add(_key(result.config))
+    return record.shrunk.finished
+
+
+def _schedule_free(config: TrialConfig) -> TrialConfig:
+    """``config`` without a replay's schedule: the configuration a search would run."""
+    return dataclasses.replace(config, decisions=None, python="", source="", points="sync")
 
 
 def _fails(

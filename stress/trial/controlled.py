@@ -39,7 +39,7 @@ import random
 import sys
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.pool import ThreadPool
 from typing import Any, NoReturn
@@ -48,6 +48,7 @@ from stress.core.config import SCHEDULING_POINTS, TrialConfig
 from stress.core.errors import Unsupported, UsageError, find_fault, walk_exception
 from stress.core.oracle import Observation, classify
 from stress.core.record import TrialRecord
+from stress.core.simpler import candidates
 from stress.core.version import interpreter_label
 from stress.forms.protocol import FormTrial
 from stress.forms.targets import TargetSpec
@@ -92,6 +93,12 @@ def _points(rng: random.Random) -> str:
     return "sync"
 
 
+#: A found defect's configuration is shrunk in the child for at most this share of the
+#: trial timeout (real time): a batch per candidate, where a fork per candidate cost
+#: two children (its batch and its fresh replay).
+SHRINK_CONFIG_SHARE = 0.5
+#: Schedules of a candidate's batch at least (see :meth:`_Trial.shrink_config`).
+SHRINK_SCHEDULES = 8
 #: Runs at most spent looking for a found schedule with fewer preemptions.
 MAX_SHRINK_RUNS = 60
 #: ... and at most this share of the trial timeout of real time (0.3 s by default).
@@ -127,6 +134,10 @@ def source_hash(target: Callable[..., Any]) -> str:
         return ""
 
 
+def _key(config: TrialConfig) -> str:
+    return repr(sorted(config.to_json().items()))
+
+
 @dataclasses.dataclass
 class _Schedule:
     """One schedule's run and what the oracle made of it."""
@@ -135,6 +146,26 @@ class _Schedule:
     message: dict[str, Any] | None  # the verdict message; None when uncontrolled
     at: list[int]  # the decisions that preempted (stress.scheduled.preemptions.Counted)
     points: str  # where it could switch: sync, lines or ops (stress.trial.sched_points)
+
+
+@dataclasses.dataclass
+class _Find:
+    """A schedule of a batch that showed a defect."""
+
+    done: _Schedule
+    message: dict[str, Any]  # its verdict message (category set)
+    strategy: Strategy
+    schedules: int  # schedules of its batch run, this one included
+    j: int  # its place in the batch: schedule j of the config is drawn from (seed, k, j)
+
+
+@dataclasses.dataclass
+class _Shrunk:
+    """What :meth:`_Trial.shrink_config` did: the simplifications kept, batches run."""
+
+    steps: list[str] = dataclasses.field(default_factory=list)
+    runs: int = 0
+    finished: bool = False  # no candidate of the last configuration failed
 
 
 class _Trial:
@@ -153,8 +184,12 @@ class _Trial:
         self.config = config
         self.virtual_limit = max(30.0, 10 * timeout)
 
-    def run_one(self, strategy: Chooser, *, points: str) -> _Schedule:
-        """One schedule; ``points``: where it may switch (``SCHEDULING_POINTS``)."""
+    def run_one(
+        self, strategy: Chooser, *, points: str, real_limit: float | None = None
+    ) -> _Schedule:
+        """One schedule; ``points``: where it may switch (``SCHEDULING_POINTS``);
+        ``real_limit``: seconds it may take before it ends inconclusive (the trial
+        timeout + 4 s when None, or when less)."""
         form = self.unused.pop() if self.unused else self._open()
         form.workload.set_timeout(self.timeout, child.STALL_SHARE_OF_TIMEOUT)
         obs = Observation(
@@ -165,7 +200,7 @@ class _Trial:
         if tracer is not None:
             tracer.start()
         try:
-            outcome = self._run(form, obs, counting)
+            outcome = self._run(form, obs, counting, real_limit)
         finally:
             if tracer is not None:
                 tracer.stop()
@@ -174,12 +209,17 @@ class _Trial:
     def _open(self) -> FormTrial:
         return self.spec.form.open_trial(self.config, self.target)
 
-    def _run(self, form: FormTrial, obs: Observation, counting: Counted) -> ControlledOutcome:
+    def _run(
+        self, form: FormTrial, obs: Observation, counting: Counted, real_limit: float | None
+    ) -> ControlledOutcome:
+        limit = self.timeout + REAL_TIME_EXTRA  # inside the kill deadline
+        if real_limit is not None:
+            limit = min(limit, max(real_limit, 0.01))
         return run_controlled(
             lambda: child.call_and_read(form, self.target, obs, reraise=(RunAborted,)),
             counting,
             stall_seconds=STALL_SECONDS,
-            max_real_seconds=self.timeout + REAL_TIME_EXTRA,  # inside the kill deadline
+            max_real_seconds=limit,
             max_steps=MAX_STEPS,
             max_virtual_seconds=self.virtual_limit,
             leak_grace=child.GRACE,
@@ -188,20 +228,61 @@ class _Trial:
         )
 
     def search(self) -> dict[str, Any]:
-        """Schedules until a defect, the batch's end or its real-time share.
+        """Schedules until a defect, the batch's end or its real-time share; a defect's
+        configuration is then shrunk here (:meth:`shrink_config`), its schedule to its
+        fewest preemptions (:meth:`fewest`), and it is sent with the decisions."""
+        begun = _real.monotonic()
+        batch = self.batch(until=begun + BATCH_SHARE * self.timeout)
+        if not isinstance(batch, _Find):
+            return batch
+        shrunk = None
+        if self.spec.form.reopens:
+            # Inside the kill deadline (ready + timeout + HARD_EXTRA) with room to spare.
+            until = min(
+                _real.monotonic() + SHRINK_CONFIG_SHARE * self.timeout, begun + self.timeout + 2.0
+            )
+            batch, shrunk = self.shrink_config(batch, until=until)
+        fewest = self.fewest(batch.done)
+        message = _found(
+            fewest.message or batch.message,
+            fewest,
+            self.target,
+            schedules=batch.schedules,
+            strategy=batch.strategy,
+            originally=len(batch.done.at),
+        )
+        if shrunk is not None:
+            message["shrunk"] = {
+                "config": self.config.to_json(),
+                "steps": shrunk.steps,
+                "runs": shrunk.runs,
+                "finished": shrunk.finished,
+            }
+        return message
+
+    def batch(
+        self, *, until: float, cut: bool = False, order: Sequence[int] | None = None
+    ) -> _Find | dict[str, Any]:
+        """Schedule ``j`` of this config drawn from ``(seed, k * SCHEDULES_PER_TRIAL + j)``
+        until one shows a defect (a :class:`_Find`), the batch's end or ``until``; else
+        the verdict message of the last schedule.
 
         A schedule that reached the step or real-time limit (threads that step without
         end: a livelock, or a busy poll the strategy starves) proves nothing and is
-        skipped; a trial with no schedule that ended is inconclusive (uncontrolled)."""
-        until = _real.monotonic() + BATCH_SHARE * self.timeout
+        skipped; a batch with no schedule that ended is inconclusive (uncontrolled).
+        ``cut``: a schedule still running at ``until`` ends there (a shrink's batches);
+        else the search's last schedule may run to its full real-time limit.  ``order``:
+        the ``j`` to run, in order (default: all of them, 0 first)."""
         steps = dict.fromkeys(SCHEDULING_POINTS, 100)  # PCT's estimate of its choices
         message: dict[str, Any] | None = None
         unended = 0
-        for j in range(SCHEDULES_PER_TRIAL):
+        order = range(SCHEDULES_PER_TRIAL) if order is None else order
+        for run, j in enumerate(order, 1):
             index = self.config.k * SCHEDULES_PER_TRIAL + j
             points = _points(random.Random(f"{self.config.seed}:{index}:points"))
             strategy = draw(self.config.seed, index, steps=steps[points])
-            done = self.run_one(strategy, points=points)
+            limit = until - _real.monotonic() if cut else None
+            done = self.run_one(strategy, points=points, real_limit=limit)
             if done.message is None:
                 if done.outcome.status != STEP_LIMIT or done.outcome.abandoned:
                     return _uncontrolled(done.outcome)
@@ -214,21 +295,53 @@ class _Trial:
             if message.get("skipped"):
                 return message
             if message.get("category") is not None:
-                fewest = self.fewest(done)
-                return _found(
-                    fewest.message or message,
-                    fewest,
-                    self.target,
-                    schedules=j + 1,
-                    strategy=strategy,
-                    originally=len(done.at),
-                )
+                return _Find(done, message, strategy, schedules=run, j=j)
             if _real.monotonic() >= until or done.outcome.abandoned or not self.spec.form.reopens:
                 break  # (a form that cannot reopen runs one schedule per child)
         if message is None:  # every schedule stepped without end
             return _uncontrolled(done.outcome)
-        message["counts"].update(schedules=j + 1 - unended, unended=unended)
+        message["counts"].update(schedules=run - unended, unended=unended)
         return message
+
+    def shrink_config(self, found: _Find, *, until: float) -> tuple[_Find, _Shrunk]:
+        """The simplest configuration (:func:`stress.core.simpler.candidates`, greedy,
+        as the search's shrink) whose batch shows ``found``'s category, tried here, one
+        batch per candidate, until ``until``; ``self.config`` becomes it.  Its schedule
+        is replayed in a fresh child before it is reported (:class:`ScheduledTrial`)."""
+        category = found.message.get("category")
+        # The found schedule's draw first: a simpler config often fails under it again
+        # (most candidates that fail do so at once); a candidate that does not fail
+        # costs at most twice the schedules the find took, and no fewer than a few.
+        cap = min(SCHEDULES_PER_TRIAL, max(SHRINK_SCHEDULES, 2 * found.schedules))
+        order = [found.j, *(j for j in range(cap) if j != found.j)]
+        shrunk = _Shrunk()
+        tried = {_key(self.config)}
+        progress = True
+        while progress:
+            progress = False
+            for step, candidate in candidates(self.config, shape=self.spec.form.shrinks_shape):
+                if candidate is None or _key(candidate) in tried:
+                    continue
+                if _real.monotonic() >= until:
+                    return found, shrunk  # not finished: the search's shrink goes on
+                tried.add(_key(candidate))
+                kept, kept_unused = self.config, self.unused
+                self.config, self.unused = candidate, []
+                shrunk.runs += 1
+                try:
+                    batch = self.batch(until=until, cut=True, order=order)
+                except UsageError:  # this candidate is no trial the target can run
+                    batch = {}
+                if isinstance(batch, _Find) and batch.message.get("category") == category:
+                    found = batch
+                    shrunk.steps.append(step)
+                    progress = True
+                    break
+                self.config, self.unused = kept, kept_unused
+                if _real.monotonic() >= until:
+                    return found, shrunk  # its batch was cut: not a tried candidate
+        shrunk.finished = True
+        return found, shrunk
 
     def fewest(self, found: _Schedule) -> _Schedule:
         """A schedule with fewer of ``found``'s preemptions that still shows its
@@ -242,7 +355,9 @@ class _Trial:
         def run(candidate: Chooser) -> Tried:
             if _real.monotonic() >= until:
                 return False, [], []  # out of time: not tried, counted as passing
-            done = self.run_one(candidate, points=found.points)
+            done = self.run_one(
+                candidate, points=found.points, real_limit=until - _real.monotonic()
+            )
             fails = done.message is not None and done.message.get("category") == category
             if fails:
                 shown.append(done)

@@ -35,7 +35,7 @@ from typing import Any
 from stress.core import forking
 from stress.core.config import TrialConfig
 from stress.core.errors import InternalError, UsageError
-from stress.core.record import TrialRecord
+from stress.core.record import ChildShrink, TrialRecord
 from stress.forms.targets import TargetSpec
 from stress.trial import child
 
@@ -220,10 +220,22 @@ class TrialProcess:
             raise InternalError(f"{message.get('message')}\n{message.get('traceback', '')}")
         if kind != "verdict":
             raise InternalError(f"unexpected message from a trial: {kind!r}")
-        exact = None
+        exact, shrunk = None, None
         if "decisions" in message:  # the deterministic mode's failing schedule
+            found_as = self.config
+            if "shrunk" in message:  # ... of the configuration the child shrank it to
+                done = dict(message["shrunk"])
+                try:
+                    found_as = TrialConfig.from_json(done["config"])
+                except ValueError as error:
+                    raise InternalError(f"a trial sent a bad shrunk config: {error}") from None
+                shrunk = ChildShrink(
+                    steps=tuple(str(step) for step in done["steps"]),
+                    runs=int(done["runs"]),
+                    finished=bool(done["finished"]),
+                )
             exact = dataclasses.replace(
-                self.config,
+                found_as,
                 decisions=tuple(int(d) for d in message["decisions"]),
                 python=str(message.get("python", "")),
                 source=str(message.get("source", "")),
@@ -231,6 +243,7 @@ class TrialProcess:
             )
         return TrialRecord(
             exact_config=exact,
+            shrunk=shrunk,
             uncontrolled=str(message.get("uncontrolled", "")),
             config=self.config,
             category=message.get("category"),

@@ -1,0 +1,101 @@
+"""Simpler neighbours of a trial's configuration: what shrinking tries (pure config logic).
+
+Used by the search's shrink (:mod:`stress.search.shrink`, one trial per candidate) and by
+a deterministic-mode trial's child, which shrinks its own find without a fork per
+candidate (:mod:`stress.trial.controlled`).  Invariant: every candidate is a valid
+configuration strictly simpler than the one it comes from (fewer stages, narrower stages,
+fewer items, no awkward values, no fault, quieter timing, fewer forced preemptions), but
+for one step that makes preemption steadier; ``seed`` and ``k`` are kept, so the items
+are a prefix of the original ones and a replay token rebuilds them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+from stress.core.config import EVERY_CALL, TrialConfig
+
+#: The steadier preemption a shrink tries first (see :func:`candidates`).
+STEADY_HOLD_US = 1000.0
+STEADY_SHARE = 0.1
+
+
+def _replace(config: TrialConfig, **changes: Any) -> TrialConfig | None:
+    """``config`` with ``changes``, or ``None`` when that is not a valid configuration."""
+    names = {f.name for f in dataclasses.fields(config)}
+    if any(name not in names for name in changes):
+        return None
+    try:
+        candidate = dataclasses.replace(config, **changes)
+        candidate.validate()
+    except (TypeError, ValueError):
+        return None
+    return candidate if candidate != config else None
+
+
+def _drop_stage(c: TrialConfig, i: int) -> TrialConfig | None:
+    if c.stages == 1 or c.fault_stage == i:
+        return None
+    workers = c.workers[:i] + c.workers[i + 1 :]
+    fault = c.fault_stage
+    if fault is not None and fault > i:
+        fault -= 1
+    slow = c.slow_stage - 1 if c.slow_stage > i else 0 if c.slow_stage == i else c.slow_stage
+    return _replace(c, workers=workers, fault_stage=fault, slow_stage=slow)
+
+
+def _with_items(c: TrialConfig, n: int) -> TrialConfig | None:
+    fault_stage, fault_call = c.fault_stage, c.fault_call
+    if n == 0:
+        fault_stage, fault_call = None, 0  # no call, no fault
+    elif fault_stage is not None and fault_call not in (EVERY_CALL, *range(n - 1)):
+        fault_call = n - 1  # "the last call" stays the last; a later call becomes it
+    return _replace(c, items=n, fault_stage=fault_stage, fault_call=fault_call)
+
+
+def candidates(c: TrialConfig, *, shape: bool = True) -> Iterator[tuple[str, TrialConfig | None]]:
+    """Simpler neighbours of ``c``, the biggest simplifications first.
+
+    First of all, once: preemption that holds (``STEADY_HOLD_US``) where it only
+    yielded or held briefly, at a share no lower than ``STEADY_SHARE``.  Not simpler,
+    but a window found by chance is then opened nearly every run, so every later
+    re-check, and the replay, is more reliable.  ``shape=False`` (a fixed pipeline,
+    whose stages and items are its own) keeps stages, widths and items.
+    """
+    preempt = float(getattr(c, "preempt", 0.0) or 0.0)
+    if preempt and float(getattr(c, "preempt_hold_us", 0.0)) < STEADY_HOLD_US:
+        yield (
+            "steadier preemption (holds of 1 ms)",
+            _replace(c, preempt_hold_us=STEADY_HOLD_US, preempt=max(preempt, STEADY_SHARE)),
+        )
+    if shape:
+        yield from _shape_candidates(c)
+    if c.awkward:
+        yield "plain values", _replace(c, awkward=0.0)
+    if c.fault_stage is not None:
+        yield "no fault", _replace(c, fault_stage=None, fault_call=0)
+    if preempt:
+        yield "no preemption", _replace(c, preempt=0.0)
+        yield "half the preemption points", _replace(c, preempt=round(preempt / 2, 6))
+        if getattr(c, "preempt_ops", False):
+            yield "preempt at lines only", _replace(c, preempt_ops=False)
+    yield "no delays", _replace(c, schedule="zero", slow_ms=0.0, spin=0.0)
+    if c.schedule not in ("zero", "uniform"):
+        yield "uniform delays", _replace(c, schedule="uniform", slow_ms=0.0, slow_stage=0)
+    yield "no spinning", _replace(c, spin=0.0)
+    yield "default switch interval", _replace(c, switch_interval=0.005)
+
+
+def _shape_candidates(c: TrialConfig) -> Iterator[tuple[str, TrialConfig | None]]:
+    for i in reversed(range(c.stages)):
+        yield f"drop stage {i}", _drop_stage(c, i)
+    for i, width in enumerate(c.workers):
+        for narrower in sorted({1, width // 2, width - 1}):
+            if 1 <= narrower < width:
+                workers = (*c.workers[:i], narrower, *c.workers[i + 1 :])
+                yield f"stage {i}: {narrower} workers", _replace(c, workers=workers)
+    for n in sorted({0, 1, 2, 3, c.items // 2, c.items - 1}):
+        if 0 <= n < c.items:
+            yield f"{n} items", _with_items(c, n)

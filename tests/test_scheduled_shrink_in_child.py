@@ -1,0 +1,123 @@
+"""A deterministic-mode find is shrunk in its trial's child, a batch of schedules per
+candidate, and only the configuration it reached is replayed in a fresh child.
+
+Shrinking in the parent cost two forked children per candidate (its batch, then the
+fresh replay that confirms a scheduled find), most of the time from the call to the
+printed report.  Invariants pinned here: the search's shrink runs no candidate when the
+child finished (only the measuring replays), goes on from where the child stopped when
+its share of time ran out, and the configuration reported is one whose own schedule
+showed the defect again in a fresh child.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+
+from stress.core.config import TrialConfig
+from stress.core.record import ChildShrink, TrialRecord
+from stress.forms.targets import TargetSpec, parse_target
+from stress.search.shrink import Runner, runner_for, shrink
+from stress.trial import controlled
+from stress.trial.controlled import SCHEDULED
+from stress.trial.execution import run_trial
+
+SPEC = TargetSpec("variant", "single_pool")
+FOUND_AS = TrialConfig(seed=1, k=0, workers=(2, 2, 2), items=4, awkward=0.5, mode="scheduled")
+REACHED = TrialConfig(seed=1, k=0, workers=(2,), items=1, mode="scheduled")
+DECISIONS = (0, 1, 0)
+
+
+def _record(*, finished: bool) -> TrialRecord:
+    return TrialRecord(
+        config=FOUND_AS,
+        category="LOST",
+        wall=0.05,
+        exact_config=dataclasses.replace(REACHED, decisions=DECISIONS, python="3.x", source="a"),
+        shrunk=ChildShrink(steps=("drop stage 2", "1 items"), runs=7, finished=finished),
+    )
+
+
+def _recording() -> tuple[list[TrialConfig], Runner]:
+    seen: list[TrialConfig] = []
+
+    def run(spec: TargetSpec, config: TrialConfig, trial_timeout: float) -> TrialRecord:
+        seen.append(config)
+        return TrialRecord(config=config, category="LOST", wall=0.001)
+
+    return seen, run
+
+
+def test_a_finished_child_shrink_leaves_only_the_measuring_replays() -> None:
+    seen, run = _recording()
+    result = shrink(
+        SPEC, _record(finished=True), deadline=time.monotonic() + 30, trial_timeout=2.0, run=run
+    )
+    assert result.config == REACHED  # schedule-free: what a search of it would run
+    assert result.steps == ["drop stage 2", "1 items"]
+    assert result.runs == 7
+    # Every run was a replay of the reached schedule, none a candidate configuration.
+    assert seen, "no measuring replay"
+    assert all(config.decisions == DECISIONS for config in seen), seen
+    assert result.measured == len(seen)
+
+
+def test_an_unfinished_child_shrink_goes_on_from_where_it_stopped() -> None:
+    seen, run = _recording()
+    result = shrink(
+        SPEC, _record(finished=False), deadline=time.monotonic() + 30, trial_timeout=2.0, run=run
+    )
+    candidates = [config for config in seen if config.decisions is None]
+    assert candidates, "the search's shrink did not go on"
+    assert candidates[0].workers == (1,)  # a neighbour of REACHED, not of FOUND_AS
+    assert result.steps[:2] == ["drop stage 2", "1 items"]
+    assert result.runs > 7
+
+
+def _first_find(config: TrialConfig) -> TrialRecord:
+    spec = parse_target("single_pool")
+    for k in range(8):
+        record = run_trial(
+            spec, dataclasses.replace(config, k=k), trial_timeout=10.0, executor=SCHEDULED
+        )
+        if record.category is not None:
+            return record
+    pytest.fail("no trial of 8 found the race")
+
+
+def test_the_child_shrinks_the_tutorial_race_and_its_schedule_replays_fresh() -> None:
+    record = _first_find(FOUND_AS)
+    assert record.category == "LOST"
+    assert record.shrunk is not None
+    assert record.shrunk.finished, record.shrunk
+    assert record.exact_config is not None
+    reached = record.exact_config
+    assert reached.stages == 1, record.shrunk.steps
+    assert reached.items < FOUND_AS.items, record.shrunk.steps
+    assert reached.awkward == 0.0, record.shrunk.steps
+    assert record.counts["replay_exact"] == 1  # confirmed in a fresh child
+    again = run_trial(parse_target("single_pool"), reached, trial_timeout=10.0, executor=SCHEDULED)
+    assert again.category == "LOST"
+    assert again.counts["replay_exact"] == 1
+
+
+def test_with_no_time_to_shrink_in_the_child_the_search_shrinks_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The trial's child is forked from this process: it sees the patched share.
+    monkeypatch.setattr(controlled, "SHRINK_CONFIG_SHARE", 0.0)
+    record = _first_find(FOUND_AS)
+    assert record.shrunk is not None
+    assert not record.shrunk.finished
+    assert record.shrunk.runs == 0
+    result = shrink(
+        parse_target("single_pool"),
+        record,
+        deadline=time.monotonic() + 60.0,
+        trial_timeout=10.0,
+        run=runner_for(SCHEDULED),
+    )
+    assert result.config.stages == 1, result.steps
+    assert result.reproduced == result.measured >= 2
