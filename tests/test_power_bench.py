@@ -64,6 +64,7 @@ def test_the_modes_benchmark_writes_every_mode_side_by_side(tmp_path: Path) -> N
     assert alarm["auto"]["verdict"] == "PASS"
     assert "False alarms: 0." in (out / "results.md").read_text()
     assert modes_main(["--budget", "0", "--out", str(tmp_path)]) == 2
+    assert modes_main(["--seeds", "0", "--out", str(tmp_path)]) == 2
 
 
 def test_time_to_the_report_is_measured_as_stress_run_prints_it() -> None:

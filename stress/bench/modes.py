@@ -179,7 +179,8 @@ def render(document: dict[str, Any]) -> str:
         "",
         "## Time to the report (search, shrinking and re-runs included)",
         "",
-        "Plain values, no faults (counted: faults on, its hang needs one), seeds 0 to 4, "
+        "Plain values, no faults (counted: faults on, its hang needs one), seeds 0 to "
+        f"{meta.get('seeds', 5) - 1}, "
         "`stress run` as a user runs it, with a budget of 4 x the searches' budget.",
         "",
         "| target | "
@@ -227,6 +228,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--budget", type=float, default=None, help="seconds per search")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--targets", default=None, help="comma-separated correct targets")
+    parser.add_argument(
+        "--seeds", type=int, default=5, help="seeds 0..N-1 of the time to the report (default 5)"
+    )
     return parser
 
 
@@ -236,8 +240,8 @@ def main(argv: Sequence[str]) -> int:
     except SystemExit as exit_:
         return 0 if exit_.code == 0 else 2
     budget = args.budget if args.budget is not None else 3.0 if args.quick else 10.0
-    if budget <= 0:
-        print("stress bench modes: --budget must be > 0", file=sys.stderr)
+    if budget <= 0 or args.seeds < 1:
+        print("stress bench modes: --budget must be > 0 and --seeds >= 1", file=sys.stderr)
         return 2
     chosen = correct_targets()
     if args.targets:
@@ -264,7 +268,8 @@ def main(argv: Sequence[str]) -> int:
             row = {"target": label}
             for mode in MODES:
                 row[mode] = [
-                    to_report(target, mode, seed, 4 * budget, chosen_options) for seed in range(5)
+                    to_report(target, mode, seed, 4 * budget, chosen_options)
+                    for seed in range(args.seeds)
                 ]
             reported.append(row)
             print(f"{label}: {row}", file=sys.stderr, flush=True)
@@ -278,7 +283,8 @@ def main(argv: Sequence[str]) -> int:
         print(f"stress bench modes: {error}".splitlines()[0], file=sys.stderr)
         return 2
     meta = {
-        "command": COMMAND + (" --quick" if args.quick else ""),
+        "command": " ".join([COMMAND, *argv]),
+        "seeds": args.seeds,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "python": platform.python_version(),
         "machine": platform.machine(),
