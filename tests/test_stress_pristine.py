@@ -211,7 +211,17 @@ def test_a_trial_starts_with_cpythons_signal_handlers(monkeypatch: pytest.Monkey
         signal.signal(signal.SIGUSR1, previous)
 
 
-def _fresh_state(out: Path) -> dict[str, Any]:
+def _ignoring(numbers: Sequence[int]) -> Callable[[], None]:
+    """A ``preexec_fn``: the new process starts with ``numbers`` ignored (inherited)."""
+
+    def ignore() -> None:
+        for number in numbers:
+            signal.signal(number, signal.SIG_IGN)
+
+    return ignore
+
+
+def _fresh_state(out: Path, ignored: Sequence[int] = ()) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "tests.pristine_probe"],
         cwd=ROOT,
@@ -221,6 +231,7 @@ def _fresh_state(out: Path) -> dict[str, Any]:
         timeout=60,
         stdin=subprocess.DEVNULL,
         check=False,
+        preexec_fn=_ignoring(ignored),
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(out.read_text())  # type: ignore[no-any-return]
@@ -234,16 +245,28 @@ def _differences(fresh: dict[str, Any], trial: dict[str, Any]) -> dict[str, set[
     }
 
 
-def test_a_trial_from_the_command_line_meets_a_fresh_interpreters_state(tmp_path: Path) -> None:
+#: What ``nohup`` and a shell's background job leave ignored in what they start.
+INHERITED = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT)
+
+
+@pytest.mark.parametrize("ignored", [(), INHERITED], ids=["foreground", "nohup-background"])
+def test_a_trial_from_the_command_line_meets_a_fresh_interpreters_state(
+    tmp_path: Path, ignored: tuple[int, ...]
+) -> None:
     """Nothing of the harness's own reaches the target: its state in a trial is a
     fresh interpreter's, but for faulthandler, on during the call (documented: it
-    dumps the stacks of a trial that must be killed)."""
+    dumps the stacks of a trial that must be killed).  Started under ``nohup`` in the
+    background, a fresh interpreter inherits SIGHUP, SIGINT and SIGQUIT ignored, and
+    so does the trial (the suite run that way failed here: the trial had CPython's
+    start-up handlers instead)."""
     out = tmp_path / "state.json"  # one path: the environment must be the same
-    fresh = _fresh_state(out)
+    fresh = _fresh_state(out, ignored)
     out.unlink()
-    done = run_stress(
-        "run", "tests.pristine_probe:pipeline", "--replay", PLAIN, "--budget", "5",
-        timeout=90, **{OUT_ENV: str(out)},
+    done = subprocess.run(
+        [sys.executable, "-m", "stress", "run", "tests.pristine_probe:pipeline",
+         "--replay", PLAIN, "--budget", "5"],
+        cwd=ROOT, env=stress_env(**{OUT_ENV: str(out)}), capture_output=True, text=True,
+        timeout=90, stdin=subprocess.DEVNULL, check=False, preexec_fn=_ignoring(ignored),
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[:2000] + done.stderr[-2000:]
     trial = json.loads(out.read_text())

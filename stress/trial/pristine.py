@@ -18,7 +18,10 @@ in the child, is put back as a fresh interpreter has it:
   forgets every tqdm class's monitor and lock, as a fresh import has none.
 * signal handlers: the parent's (a test runner's SIGINT or SIGTERM handler, say) are
   Python functions of the parent.  The child restores what CPython starts with:
-  ``default_int_handler`` for SIGINT, SIGPIPE and SIGXFSZ ignored, the rest default.
+  ``default_int_handler`` for SIGINT, SIGPIPE and SIGXFSZ ignored, the rest default;
+  but a signal this process found ignored when the harness was imported stays
+  ignored, as it was inherited (``nohup`` ignores SIGHUP, a shell's background job
+  SIGINT and SIGQUIT) and a fresh interpreter started in its place inherits it too.
 * exception hooks (``sys.excepthook``, ``threading.excepthook``,
   ``sys.unraisablehook``): a test runner's (pytest's) collect a dying thread's
   exception into the parent's memory, where nobody reads it in the child; back to
@@ -49,7 +52,22 @@ _STARTUP_IGNORED = {"SIGPIPE", "SIGXFSZ"}
 _RUNNER_CAPTURE_MODULES = ("_pytest.",)
 
 
+def _ignored_now() -> frozenset[int]:
+    found = set()
+    for value in signal.valid_signals():
+        with contextlib.suppress(OSError, ValueError):
+            if signal.getsignal(value) is signal.SIG_IGN:
+                found.add(int(value))
+    return frozenset(found)
+
+
+#: Signals ignored when the harness was imported: inherited (see the module's doc).
+_INHERITED_IGNORED = _ignored_now() - {int(getattr(signal, name)) for name in _STARTUP_IGNORED}
+
+
 def _startup_handler(number: signal.Signals) -> object:
+    if int(number) in _INHERITED_IGNORED:
+        return signal.SIG_IGN
     if number == signal.SIGINT:
         return signal.default_int_handler
     return signal.SIG_IGN if number.name in _STARTUP_IGNORED else signal.SIG_DFL
