@@ -6,6 +6,7 @@ import os
 import select
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,6 +17,21 @@ def stress_env(**extra: str) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     env.update(extra)
     return env
+
+
+def started_with(
+    argv: list[str], *, ignored: Sequence[int] = (), default: Sequence[int] = ()
+) -> list[str]:
+    """``argv``, exec'd by an interpreter that first sets these signals' dispositions,
+    which the exec'd process inherits as if its parent had them (``nohup``, a shell's
+    background job).  Not a ``preexec_fn``: Python code between fork and exec may
+    deadlock in a test runner with threads."""
+    setup = [f"signal.signal({int(n)}, signal.SIG_IGN)" for n in ignored]
+    setup += [f"signal.signal({int(n)}, signal.SIG_DFL)" for n in default]
+    code = (
+        f"import os, signal, sys; {'; '.join(setup) or 'pass'}; os.execv(sys.argv[1], sys.argv[1:])"
+    )
+    return [sys.executable, "-c", code, *argv]
 
 
 def run_stress(*args: str, timeout: float = 60.0, **extra: str) -> subprocess.CompletedProcess[str]:

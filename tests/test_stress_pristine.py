@@ -28,7 +28,7 @@ import tqdm.auto
 from stress import DefectFound, check
 from stress.core.config import TrialConfig
 from stress.faces.report import make_token
-from tests.stress_helpers import ROOT, run_stress, stress_env
+from tests.stress_helpers import ROOT, run_stress, started_with, stress_env
 
 pytestmark = pytest.mark.smoke
 
@@ -211,19 +211,9 @@ def test_a_trial_starts_with_cpythons_signal_handlers(monkeypatch: pytest.Monkey
         signal.signal(signal.SIGUSR1, previous)
 
 
-def _ignoring(numbers: Sequence[int]) -> Callable[[], None]:
-    """A ``preexec_fn``: the new process starts with ``numbers`` ignored (inherited)."""
-
-    def ignore() -> None:
-        for number in numbers:
-            signal.signal(number, signal.SIG_IGN)
-
-    return ignore
-
-
 def _fresh_state(out: Path, ignored: Sequence[int] = ()) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-m", "tests.pristine_probe"],
+        started_with([sys.executable, "-m", "tests.pristine_probe"], ignored=ignored),
         cwd=ROOT,
         env=stress_env(**{OUT_ENV: str(out)}),
         capture_output=True,
@@ -231,7 +221,6 @@ def _fresh_state(out: Path, ignored: Sequence[int] = ()) -> dict[str, Any]:
         timeout=60,
         stdin=subprocess.DEVNULL,
         check=False,
-        preexec_fn=_ignoring(ignored),
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(out.read_text())  # type: ignore[no-any-return]
@@ -262,12 +251,18 @@ def test_a_trial_from_the_command_line_meets_a_fresh_interpreters_state(
     out = tmp_path / "state.json"  # one path: the environment must be the same
     fresh = _fresh_state(out, ignored)
     out.unlink()
+    command = [sys.executable, "-m", "stress", "run", "tests.pristine_probe:pipeline",
+               "--replay", PLAIN, "--budget", "5"]  # fmt: skip
     done = subprocess.run(
-        [sys.executable, "-m", "stress", "run", "tests.pristine_probe:pipeline",
-         "--replay", PLAIN, "--budget", "5"],
-        cwd=ROOT, env=stress_env(**{OUT_ENV: str(out)}), capture_output=True, text=True,
-        timeout=90, stdin=subprocess.DEVNULL, check=False, preexec_fn=_ignoring(ignored),
-    )  # fmt: skip
+        started_with(command, ignored=ignored),
+        cwd=ROOT,
+        env=stress_env(**{OUT_ENV: str(out)}),
+        capture_output=True,
+        text=True,
+        timeout=90,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[:2000] + done.stderr[-2000:]
     trial = json.loads(out.read_text())
     differences = _differences(fresh, trial)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from stress import DefectFound, check
-from tests.stress_helpers import ROOT, process_is_gone, run_stress, stress_env
+from tests.stress_helpers import ROOT, process_is_gone, run_stress, started_with, stress_env
 
 WEDGE = "tests.zoo.wedge:pipeline"
 BUDGET, TRIAL_TIMEOUT = 1.0, 1.0
@@ -93,7 +93,23 @@ def test_ctrl_c_prints_what_was_explored_and_exits_130(tmp_path: Path) -> None:
         # interrupt: under the scheduler the wedge deadlocks at once (a schedule waits on
         # an Event no thread sets), and a loaded 3.14t once printed its report (exit 1)
         # before this process had sent the signal.
-        [sys.executable, "-m", "stress", "run", WEDGE, "--budget", "30", "--seed", "1", *PINNED],
+        # As in a terminal: a suite started in the background (a shell ignores SIGINT
+        # in its background jobs, and children inherit that) would never interrupt it.
+        started_with(
+            [
+                sys.executable,
+                "-m",
+                "stress",
+                "run",
+                WEDGE,
+                "--budget",
+                "30",
+                "--seed",
+                "1",
+                *PINNED,
+            ],
+            default=[signal.SIGINT],
+        ),
         cwd=ROOT,
         env=stress_env(STRESS_TEST_PIDFILE=str(fifo)),
         stdout=subprocess.PIPE,
