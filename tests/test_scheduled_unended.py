@@ -9,6 +9,7 @@ is taken exactly (the real runs: tests/test_sched_detection.py).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -41,6 +42,8 @@ def _trial(statuses: list[str]) -> _Trial:
     trial = _Trial.__new__(_Trial)
     trial.config = TrialConfig(seed=1, k=0, workers=(1,), items=1, mode="scheduled")
     trial.timeout = 60.0  # the batch's real-time share never ends it here
+    trial.ends = time.monotonic() + 64.0
+    trial.virtual_limit = 600.0
     trial.spec = SimpleNamespace(form=SimpleNamespace(reopens=True))  # type: ignore[assignment]
     scripted: Iterator[_Schedule] = iter([_schedule(s) for s in statuses])
 
@@ -81,3 +84,27 @@ def test_the_trial_limits_are_inside_the_kill_deadline() -> None:
     last = timeout + controlled.REAL_TIME_EXTRA + 1.0  # its real-time limit, the unwind
     fewest = controlled.SHRINK_SHARE * timeout  # shrinking a found schedule
     assert batch + last + fewest < timeout + HARD_EXTRA
+
+
+def test_no_schedule_runs_past_the_trials_real_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every schedule of a trial, its search's and its shrinks', ends by ``ends`` (the
+    trial timeout + 4 s after its first began), inside the parent's kill deadline
+    (timeout + 7.5 s after ready).  Each used to get the timeout + 4 s of its own: at a
+    60 s timeout the search's last schedule could end at 1.5 x 60 + 4 s, and the child
+    was killed (a HANG that was the harness's)."""
+    limits: list[float] = []
+
+    def record_limit(call: object, strategy: object, **options: Any) -> None:
+        limits.append(options["max_real_seconds"])
+
+    monkeypatch.setattr(controlled, "run_controlled", record_limit)
+    trial = _trial([])
+    now = time.monotonic()
+    trial.ends = now + 5.0
+    trial._run(None, None, None, None)  # type: ignore[arg-type]
+    trial._run(None, None, None, 1.0)  # type: ignore[arg-type]
+    trial.ends = now - 1.0  # spent: the next schedule ends at once, inconclusive
+    trial._run(None, None, None, None)  # type: ignore[arg-type]
+    assert 4.5 < limits[0] <= 5.0, limits
+    assert limits[1] == 1.0
+    assert limits[2] == 0.01

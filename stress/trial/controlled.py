@@ -108,8 +108,10 @@ SHRINK_SHARE = 0.15
 #: it first on a slow build.  A big configuration (hundreds of items, bytecode points)
 #: takes over 200,000 steps: a lower limit made it inconclusive.
 MAX_STEPS = 2_000_000
-#: One schedule ends (inconclusive) after the trial timeout + this much real time: a
-#: 167-step schedule took 2 s on a 3.14t whose two cores were busy elsewhere.
+#: A trial's schedules, its search's and its shrinks', end (inconclusive) when the trial
+#: timeout + this much real time has passed since its first began (inside the parent's
+#: kill deadline, ready + timeout + 7.5 s): a 167-step schedule took 2 s on a 3.14t
+#: whose two cores were busy elsewhere, so the first may take all of it.
 REAL_TIME_EXTRA = 4.0
 #: No step for this long (real seconds): the running thread is outside the scheduler.
 STALL_SECONDS = 1.0
@@ -184,13 +186,14 @@ class _Trial:
         self.unused: list[FormTrial] = [first]  # opened by main(), for the first schedule
         self.config = config
         self.virtual_limit = max(30.0, 10 * timeout)
+        self.ends = _real.monotonic() + timeout + REAL_TIME_EXTRA  # (REAL_TIME_EXTRA)
 
     def run_one(
         self, strategy: Chooser, *, points: str, real_limit: float | None = None
     ) -> _Schedule:
         """One schedule; ``points``: where it may switch (``SCHEDULING_POINTS``);
-        ``real_limit``: seconds it may take before it ends inconclusive (the trial
-        timeout + 4 s when None, or when less)."""
+        ``real_limit``: seconds it may take before it ends inconclusive (at most what
+        is left of the trial's real time, ``self.ends``)."""
         form = self.unused.pop() if self.unused else self._open()
         form.workload.set_timeout(self.timeout, child.STALL_SHARE_OF_TIMEOUT)
         obs = Observation(
@@ -213,9 +216,10 @@ class _Trial:
     def _run(
         self, form: FormTrial, obs: Observation, counting: Counted, real_limit: float | None
     ) -> ControlledOutcome:
-        limit = self.timeout + REAL_TIME_EXTRA  # inside the kill deadline
+        limit = self.ends - _real.monotonic()  # inside the kill deadline
         if real_limit is not None:
-            limit = min(limit, max(real_limit, 0.01))
+            limit = min(limit, real_limit)
+        limit = max(limit, 0.01)
         return run_controlled(
             lambda: child.call_and_read(form, self.target, obs, reraise=(RunAborted,)),
             counting,
@@ -238,9 +242,10 @@ class _Trial:
             return batch
         shrunk = None
         if self.spec.form.reopens:
-            # Inside the kill deadline (ready + timeout + HARD_EXTRA) with room to spare.
+            # Time left for the fewest preemptions and the message after it.
             until = min(
-                _real.monotonic() + SHRINK_CONFIG_SHARE * self.timeout, begun + self.timeout + 2.0
+                _real.monotonic() + SHRINK_CONFIG_SHARE * self.timeout,
+                self.ends - REAL_TIME_EXTRA / 2,
             )
             batch, shrunk = self.shrink_config(batch, until=until)
         fewest = self.fewest(batch.done)
@@ -351,7 +356,7 @@ class _Trial:
             return found
         category = found.message.get("category")
         shown: list[_Schedule] = []
-        until = _real.monotonic() + SHRINK_SHARE * self.timeout
+        until = min(_real.monotonic() + SHRINK_SHARE * self.timeout, self.ends)
 
         def run(candidate: Chooser) -> Tried:
             if _real.monotonic() >= until:
