@@ -8,7 +8,7 @@ replayable report; ``python -m stress run TARGET`` does the same from the shell.
 from __future__ import annotations
 
 from stress.core.errors import DefectFound, InjectedFault, Unsupported, UsageError
-from stress.core.version import __version__
+from stress.core.version import package_version
 from stress.faces.api import CheckResult, check
 
 __all__ = [
@@ -20,3 +20,10 @@ __all__ = [
     "__version__",
     "check",
 ]
+
+
+def __getattr__(name: str) -> str:
+    """``stress.__version__``, read from the installed metadata at first use."""
+    if name == "__version__":
+        return package_version()
+    raise AttributeError(f"module 'stress' has no attribute {name!r}")

@@ -1,6 +1,8 @@
 """The installed package's version, and which interpreter build runs it.
 
-``__version__`` is ``0.0.0+unknown`` in a checkout without an install.
+:func:`package_version` (``stress.__version__``) is ``0.0.0+unknown`` in a checkout
+without an install; it reads the installed metadata at the first call, not at import
+(``importlib.metadata`` costs about 27 ms of the CLI's start).
 :func:`interpreter_label` names the build (``3.14.7t``: free-threaded, whatever the
 GIL's state) and :func:`gil_enabled` the GIL's state now: one answer for every report
 and benchmark that shows them.
@@ -8,15 +10,21 @@ and benchmark that shows them.
 
 from __future__ import annotations
 
+import functools
 import platform
 import sys
 import sysconfig
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("pipeline-stress")
-except PackageNotFoundError:  # a checkout without an install
-    __version__ = "0.0.0+unknown"
+
+@functools.cache
+def package_version() -> str:
+    """The installed distribution's version, ``0.0.0+unknown`` in a bare checkout."""
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+
+    try:
+        return version("pipeline-stress")
+    except PackageNotFoundError:  # a checkout without an install
+        return "0.0.0+unknown"
 
 
 def interpreter_label() -> str:

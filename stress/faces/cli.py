@@ -11,7 +11,8 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Sequence
-from importlib.metadata import PackageNotFoundError, version
+
+from stress.core.version import package_version
 
 EXIT_OK, EXIT_DEFECT, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -25,13 +26,6 @@ SUBCOMMANDS: dict[str, str] = {
 USAGE = "usage: python -m stress {run,compare,bench} ... (--help on each; --version)"
 
 
-def _version() -> str:
-    try:
-        return version("pipeline-stress")
-    except PackageNotFoundError:  # running from a checkout without an install
-        return "unknown"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Dispatch to a subcommand; never lets a traceback reach the user."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -39,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(USAGE, file=sys.stdout if args else sys.stderr)
         return EXIT_OK if args else EXIT_USAGE
     if args[0] == "--version":
-        print(f"stress {_version()}")
+        print(f"stress {package_version()}")
         return EXIT_OK
     module_name = SUBCOMMANDS.get(args[0])
     if module_name is None:

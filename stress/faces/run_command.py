@@ -13,11 +13,11 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from stress.core.config import DEFAULT_MAX_ITEMS
 from stress.core.errors import InternalError, UsageError
-from stress.core.version import __version__
+from stress.core.version import package_version
 from stress.faces.api import (
     DEFAULT_BUDGET,
     DEFAULT_TRIAL_TIMEOUT,
@@ -141,8 +141,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="a stage function to wrap inside trials (repeatable; ATTR may be Class.method)",
     )
     parser.add_argument("--json", metavar="PATH", help="write the full result as JSON")
-    parser.add_argument("--version", action="version", version=f"stress {__version__}")
+    parser.add_argument("--version", action=_PrintVersion, help="print the version and exit")
     return parser
+
+
+class _PrintVersion(argparse.Action):
+    """``--version``: reads the installed version only when asked (not at every start)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(f"stress {package_version()}")  # on stdout, as argparse's own action
+        parser.exit()
 
 
 def main(argv: Sequence[str]) -> int:
@@ -236,7 +247,7 @@ def _run(argv: list[str]) -> int:
             },
             record=result.defect,
             replay=done.replay,
-            harness_version=__version__,
+            harness_version=package_version(),
             reproduction=done.reproduction(replayed=replay is not None),
         )
         try:
