@@ -19,6 +19,12 @@ Invariants:
   and reports the defect only if the replay shows the same category on the identical
   trace: "replay: exact".  A defect the fresh replay does not show is dropped (a false
   alarm costs more than a miss) and the trial counts as passed.
+* A defect's configuration is shrunk in the child that found it (a batch of schedules
+  a simpler candidate, :func:`stress.core.simpler.candidates`), for at most
+  :data:`SHRINK_CONFIG_SHARE` of the trial timeout; what is sent, and replayed fresh,
+  is the schedule of the configuration reached, with how far the shrink got
+  (``shrunk``: the search's shrink goes on when it did not finish).  No schedule of a
+  trial runs past the trial timeout + :data:`REAL_TIME_EXTRA` from its first.
 * Nothing is concluded from a run the scheduler did not control (a thread blocked on
   a pipe or a lock made before the stand-ins, a thread it did not start, an executor
   or thread the target made at import): the record says ``uncontrolled`` with why,
