@@ -17,6 +17,12 @@ from typing import Any
 
 from stress.core.config import EVERY_CALL, TrialConfig
 
+
+def config_key(config: TrialConfig) -> str:
+    """One string per configuration: what a shrink records as tried."""
+    return repr(sorted(config.to_json().items()))
+
+
 #: The steadier preemption a shrink tries first (see :func:`candidates`).
 STEADY_HOLD_US = 1000.0
 STEADY_SHARE = 0.1

@@ -38,7 +38,7 @@ from typing import Any
 from stress.core.config import TrialConfig
 from stress.core.errors import InternalError, UsageError
 from stress.core.record import TrialRecord
-from stress.core.simpler import candidates
+from stress.core.simpler import candidates, config_key
 from stress.forms.targets import TargetSpec
 from stress.search.engine import REPLAY_RUNS
 from stress.trial.execution import FORKED_THREADS, TrialExecutor, run_trial
@@ -169,10 +169,6 @@ class ShrinkResult:
         }
 
 
-def _key(config: TrialConfig) -> str:
-    return repr(sorted(config.to_json().items()))
-
-
 def shrink(
     spec: TargetSpec,
     record: TrialRecord,
@@ -201,16 +197,16 @@ def shrink(
     measure = max(min(measure, 2), min(measure, int(0.4 * (deadline - start) / cost)))
     shrink_until = deadline - measure * cost
     shape = spec.form.shrinks_shape  # a fixed pipeline keeps its own shape
-    tried = {_key(record.config)}
+    tried = {config_key(record.config)}
     progress = not _take_childs_shrink(result, record, tried)
     while progress and time.monotonic() < shrink_until:
         progress = False
         for step, candidate in candidates(result.config, shape=shape):
-            if candidate is None or _key(candidate) in tried:
+            if candidate is None or config_key(candidate) in tried:
                 continue
             if time.monotonic() >= shrink_until:
                 break
-            tried.add(_key(candidate))
+            tried.add(config_key(candidate))
             failing = _fails(
                 spec,
                 candidate,
@@ -247,7 +243,7 @@ def _take_childs_shrink(result: ShrinkResult, record: TrialRecord, tried: set[st
     result.config = _schedule_free(record.exact_config)
     result.steps.extend(record.shrunk.steps)
     result.runs += record.shrunk.runs
-    tried.add(_key(result.config))
+    tried.add(config_key(result.config))
     return record.shrunk.finished
 
 

@@ -54,7 +54,7 @@ from stress.core.config import SCHEDULING_POINTS, TrialConfig
 from stress.core.errors import Unsupported, UsageError, find_fault, walk_exception
 from stress.core.oracle import Observation, classify
 from stress.core.record import TrialRecord
-from stress.core.simpler import candidates
+from stress.core.simpler import candidates, config_key
 from stress.core.version import interpreter_label
 from stress.forms.protocol import FormTrial
 from stress.forms.targets import TargetSpec
@@ -141,10 +141,6 @@ def source_hash(target: Callable[..., Any]) -> str:
             return hashlib.sha256(source.read()).hexdigest()[:16]
     except (OSError, TypeError):
         return ""
-
-
-def _key(config: TrialConfig) -> str:
-    return repr(sorted(config.to_json().items()))
 
 
 @dataclasses.dataclass
@@ -327,16 +323,16 @@ class _Trial:
         cap = min(SCHEDULES_PER_TRIAL, max(SHRINK_SCHEDULES, 2 * found.schedules))
         order = [found.j, *(j for j in range(cap) if j != found.j)]
         shrunk = _Shrunk()
-        tried = {_key(self.config)}
+        tried = {config_key(self.config)}
         progress = True
         while progress:
             progress = False
             for step, candidate in candidates(self.config, shape=self.spec.form.shrinks_shape):
-                if candidate is None or _key(candidate) in tried:
+                if candidate is None or config_key(candidate) in tried:
                     continue
                 if _real.monotonic() >= until:
                     return found, shrunk  # not finished: the search's shrink goes on
-                tried.add(_key(candidate))
+                tried.add(config_key(candidate))
                 kept, kept_unused = self.config, self.unused
                 self.config, self.unused = candidate, []
                 shrunk.runs += 1
