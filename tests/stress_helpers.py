@@ -34,18 +34,31 @@ def started_with(
     return [sys.executable, "-c", code, *argv]
 
 
-def run_stress(*args: str, timeout: float = 60.0, **extra: str) -> subprocess.CompletedProcess[str]:
-    """``python -m stress ARGS`` from the project root; fails the test at ``timeout``."""
+def run_python(
+    *args: str,
+    timeout: float = 60.0,
+    ignored: Sequence[int] = (),
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` from the project root, ``env`` added to its environment and
+    ``ignored`` signals ignored as if inherited (:func:`started_with`); fails the test
+    at ``timeout``."""
+    argv = [sys.executable, *args]
     return subprocess.run(
-        [sys.executable, "-m", "stress", *args],
+        started_with(argv, ignored=ignored) if ignored else argv,
         cwd=ROOT,
-        env=stress_env(**extra),
+        env=stress_env(**(env or {})),
         capture_output=True,
         text=True,
         timeout=timeout,
         stdin=subprocess.DEVNULL,
         check=False,
     )
+
+
+def run_stress(*args: str, timeout: float = 60.0, **extra: str) -> subprocess.CompletedProcess[str]:
+    """``python -m stress ARGS``, ``extra`` in its environment (see :func:`run_python`)."""
+    return run_python("-m", "stress", *args, timeout=timeout, env=extra)
 
 
 def process_is_gone(pid: int, timeout: float = 5.0) -> bool:

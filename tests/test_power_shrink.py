@@ -4,13 +4,14 @@ reproduction rate.  A fake runner pins the logic; one real run shrinks a zoo pip
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from stress.core.config import EVERY_CALL, TrialConfig
 from stress.core.errors import InternalError
 from stress.core.record import TrialRecord
 from stress.core.simpler import candidates
 from stress.forms.targets import TargetSpec, parse_target
-from stress.search.shrink import runner_for, shrink
+from stress.search.shrink import Runner, runner_for, shrink
 from stress.trial.controlled import SCHEDULED
 from stress.trial.execution import run_trial
 
@@ -31,12 +32,12 @@ BIG = TrialConfig(
 )
 
 
-def _fake(predicate: object) -> tuple[list[TrialConfig], object]:
+def _fake(predicate: Callable[[TrialConfig], bool]) -> tuple[list[TrialConfig], Runner]:
     seen: list[TrialConfig] = []
 
     def run(spec: TargetSpec, config: TrialConfig, trial_timeout: float) -> TrialRecord:
         seen.append(config)
-        failing = predicate(config)  # type: ignore[operator]
+        failing = predicate(config)
         return TrialRecord(config=config, category="LOST" if failing else None, wall=0.001)
 
     return seen, run
@@ -72,7 +73,7 @@ def test_shrinking_reaches_the_smallest_failing_configuration() -> None:
         record,
         deadline=time.monotonic() + 30,
         trial_timeout=1.0,
-        run=run,  # type: ignore[arg-type]
+        run=run,
     )
     final = result.config
     assert final.workers == (2,)
@@ -95,7 +96,7 @@ def test_shrinking_reaches_the_smallest_failing_configuration() -> None:
 def test_a_defect_that_needs_everything_is_kept_whole() -> None:
     _, run = _fake(lambda c: c == BIG)
     record = TrialRecord(config=BIG, category="LOST", wall=0.001)
-    result = shrink(SPEC, record, deadline=time.monotonic() + 30, trial_timeout=1.0, run=run)  # type: ignore[arg-type]
+    result = shrink(SPEC, record, deadline=time.monotonic() + 30, trial_timeout=1.0, run=run)
     assert result.config == BIG
     assert result.steps == []
 
@@ -112,7 +113,7 @@ def test_another_category_does_not_count_as_the_defect() -> None:
 def test_no_run_starts_after_the_deadline() -> None:
     seen, run = _fake(lambda c: True)
     record = TrialRecord(config=BIG, category="LOST", wall=0.001)
-    result = shrink(SPEC, record, deadline=time.monotonic() - 1, trial_timeout=1.0, run=run)  # type: ignore[arg-type]
+    result = shrink(SPEC, record, deadline=time.monotonic() - 1, trial_timeout=1.0, run=run)
     assert seen == []
     assert result.config == BIG
     assert result.rate_text.startswith("reproduced: not measured")

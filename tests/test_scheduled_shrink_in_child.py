@@ -19,10 +19,11 @@ import pytest
 from stress.core.config import TrialConfig
 from stress.core.record import ChildShrink, TrialRecord
 from stress.forms.targets import TargetSpec, parse_target
-from stress.search.shrink import Runner, runner_for, shrink
+from stress.search.shrink import runner_for, shrink
 from stress.trial import controlled
 from stress.trial.controlled import SCHEDULED
 from stress.trial.execution import run_trial
+from tests.test_power_shrink import _fake
 
 SPEC = TargetSpec("variant", "single_pool")
 FOUND_AS = TrialConfig(seed=1, k=0, workers=(2, 2, 2), items=4, awkward=0.5, mode="scheduled")
@@ -40,18 +41,8 @@ def _record(*, finished: bool) -> TrialRecord:
     )
 
 
-def _recording() -> tuple[list[TrialConfig], Runner]:
-    seen: list[TrialConfig] = []
-
-    def run(spec: TargetSpec, config: TrialConfig, trial_timeout: float) -> TrialRecord:
-        seen.append(config)
-        return TrialRecord(config=config, category="LOST", wall=0.001)
-
-    return seen, run
-
-
 def test_a_finished_child_shrink_leaves_only_the_measuring_replays() -> None:
-    seen, run = _recording()
+    seen, run = _fake(lambda config: True)
     result = shrink(
         SPEC, _record(finished=True), deadline=time.monotonic() + 30, trial_timeout=2.0, run=run
     )
@@ -65,7 +56,7 @@ def test_a_finished_child_shrink_leaves_only_the_measuring_replays() -> None:
 
 
 def test_an_unfinished_child_shrink_goes_on_from_where_it_stopped() -> None:
-    seen, run = _recording()
+    seen, run = _fake(lambda config: True)
     result = shrink(
         SPEC, _record(finished=False), deadline=time.monotonic() + 30, trial_timeout=2.0, run=run
     )

@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,7 +26,7 @@ import tqdm.auto
 from stress import DefectFound, check
 from stress.core.config import TrialConfig
 from stress.faces.report import make_token
-from tests.stress_helpers import ROOT, run_stress, started_with, stress_env
+from tests.stress_helpers import run_python, run_stress
 
 pytestmark = pytest.mark.smoke
 
@@ -79,16 +77,7 @@ print(sorted(t.name for t in set(threading.enumerate()) - before if t.is_alive()
 
 def _leaks_outside(module: str) -> bool:
     """Does one call of the pipeline, in a fresh interpreter, leave a thread behind?"""
-    done = subprocess.run(
-        [sys.executable, "-c", _OUTSIDE, module],
-        cwd=ROOT,
-        env=stress_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    done = run_python("-c", _OUTSIDE, module)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout.strip() != "[]"
 
@@ -212,16 +201,8 @@ def test_a_trial_starts_with_cpythons_signal_handlers(monkeypatch: pytest.Monkey
 
 
 def _fresh_state(out: Path, ignored: Sequence[int] = ()) -> dict[str, Any]:
-    done = subprocess.run(
-        started_with([sys.executable, "-m", "tests.pristine_probe"], ignored=ignored),
-        cwd=ROOT,
-        env=stress_env(**{OUT_ENV: str(out)}),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    env = {OUT_ENV: str(out)}
+    done = run_python("-m", "tests.pristine_probe", ignored=ignored, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(out.read_text())  # type: ignore[no-any-return]
 
@@ -251,18 +232,10 @@ def test_a_trial_from_the_command_line_meets_a_fresh_interpreters_state(
     out = tmp_path / "state.json"  # one path: the environment must be the same
     fresh = _fresh_state(out, ignored)
     out.unlink()
-    command = [sys.executable, "-m", "stress", "run", "tests.pristine_probe:pipeline",
-               "--replay", PLAIN, "--budget", "5"]  # fmt: skip
-    done = subprocess.run(
-        started_with(command, ignored=ignored),
-        cwd=ROOT,
-        env=stress_env(**{OUT_ENV: str(out)}),
-        capture_output=True,
-        text=True,
-        timeout=90,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    done = run_python(
+        "-m", "stress", "run", "tests.pristine_probe:pipeline", "--replay", PLAIN,
+        "--budget", "5", timeout=90, ignored=ignored, env={OUT_ENV: str(out)},
+    )  # fmt: skip
     assert done.returncode == 0, done.stdout[:2000] + done.stderr[-2000:]
     trial = json.loads(out.read_text())
     differences = _differences(fresh, trial)
@@ -312,14 +285,6 @@ print("changed:", ",".join(changed))
 
 
 def test_the_harness_leaves_the_callers_interpreter_state_as_it_was() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", _STATE_PROBE],
-        cwd=ROOT,
-        env=stress_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_python("-c", _STATE_PROBE, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "changed:", done.stdout
