@@ -49,7 +49,7 @@ BROKEN = [
     Case("adversary_sentinels:markers_for_own_width", {**QUIET, "workers": (1, 3)}),
     Case("adversary_sentinels:join_with_timeout", {**QUIET, "workers": (3, 3)}, 4.0),
     Case("adversary_sentinels:bounded_reput_markers", {**QUIET, "workers": (1, 6)}),
-    Case("adversary_shutdown:empty_then_get", {**QUIET, "workers": (8,)}, 5.0),
+    Case("adversary_shutdown:empty_then_get", {**QUIET, "workers": (8,)}),
     Case("adversary_shutdown:done_event_on_last_result", {**QUIET, "max_items": 0}),
     Case("adversary_shutdown:generator_joins_blocked_workers", {"awkward": False, "stages": 2}),
     Case("adversary_shutdown:shutdown_nowait_on_error", {"awkward": False, "stages": 2}),
