@@ -61,14 +61,23 @@ def _with_items(c: TrialConfig, n: int) -> TrialConfig | None:
     return _replace(c, items=n, fault_stage=fault_stage, fault_call=fault_call)
 
 
-def candidates(c: TrialConfig, *, shape: bool = True) -> Iterator[tuple[str, TrialConfig | None]]:
+#: Categories no trial without items can show: the oracle counts them against the
+#: items' expected results (:mod:`stress.core.oracle`), and there are none.
+NEEDS_ITEMS = frozenset({"LOST", "DUPLICATED"})
+
+
+def candidates(
+    c: TrialConfig, *, shape: bool = True, category: str | None = None
+) -> Iterator[tuple[str, TrialConfig | None]]:
     """Simpler neighbours of ``c``, the biggest simplifications first.
 
     First of all, once: preemption that holds (``STEADY_HOLD_US``) where it only
     yielded or held briefly, at a share no lower than ``STEADY_SHARE``.  Not simpler,
     but a window found by chance is then opened nearly every run, so every later
     re-check, and the replay, is more reliable.  ``shape=False`` (a fixed pipeline,
-    whose stages and items are its own) keeps stages, widths and items.
+    whose stages and items are its own) keeps stages, widths and items.  ``category``:
+    the defect being shrunk; a candidate that cannot show it (no items for a LOST) is
+    yielded as ``None``, so no batch or trial is spent on it.
     """
     preempt = float(getattr(c, "preempt", 0.0) or 0.0)
     if preempt and float(getattr(c, "preempt_hold_us", 0.0)) < STEADY_HOLD_US:
@@ -77,7 +86,7 @@ def candidates(c: TrialConfig, *, shape: bool = True) -> Iterator[tuple[str, Tri
             _replace(c, preempt_hold_us=STEADY_HOLD_US, preempt=max(preempt, STEADY_SHARE)),
         )
     if shape:
-        yield from _shape_candidates(c)
+        yield from _shape_candidates(c, category)
     if c.awkward:
         yield "plain values", _replace(c, awkward=0.0)
     if c.fault_stage is not None:
@@ -94,7 +103,9 @@ def candidates(c: TrialConfig, *, shape: bool = True) -> Iterator[tuple[str, Tri
     yield "default switch interval", _replace(c, switch_interval=0.005)
 
 
-def _shape_candidates(c: TrialConfig) -> Iterator[tuple[str, TrialConfig | None]]:
+def _shape_candidates(
+    c: TrialConfig, category: str | None
+) -> Iterator[tuple[str, TrialConfig | None]]:
     for i in reversed(range(c.stages)):
         yield f"drop stage {i}", _drop_stage(c, i)
     for i, width in enumerate(c.workers):
@@ -104,4 +115,5 @@ def _shape_candidates(c: TrialConfig) -> Iterator[tuple[str, TrialConfig | None]
                 yield f"stage {i}: {narrower} workers", _replace(c, workers=workers)
     for n in sorted({0, 1, 2, 3, c.items // 2, c.items - 1}):
         if 0 <= n < c.items:
-            yield f"{n} items", _with_items(c, n)
+            fruitless = n == 0 and category in NEEDS_ITEMS
+            yield f"{n} items", None if fruitless else _with_items(c, n)

@@ -201,7 +201,7 @@ def shrink(
     progress = not _take_childs_shrink(result, record, tried)
     while progress and time.monotonic() < shrink_until:
         progress = False
-        for step, candidate in candidates(result.config, shape=shape):
+        for step, candidate in candidates(result.config, shape=shape, category=result.category):
             if candidate is None or config_key(candidate) in tried:
                 continue
             if time.monotonic() >= shrink_until:

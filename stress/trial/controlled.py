@@ -327,7 +327,8 @@ class _Trial:
         progress = True
         while progress:
             progress = False
-            for step, candidate in candidates(self.config, shape=self.spec.form.shrinks_shape):
+            shape = self.spec.form.shrinks_shape
+            for step, candidate in candidates(self.config, shape=shape, category=category):
                 if candidate is None or config_key(candidate) in tried:
                     continue
                 if _real.monotonic() >= until:
