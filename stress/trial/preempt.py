@@ -240,10 +240,13 @@ class Preempter:
         }
 
 
-def watch_lines(name: str, callback: Any, *, opcodes: bool) -> int:
+def watch_lines(name: str, callback: Any, *, opcodes: bool, fresh: bool = True) -> int:
     """``sys.monitoring`` (3.12+): ``callback(code, offset)`` at every LINE event, and
-    every INSTRUCTION with ``opcodes``, under a free tool id named ``name`` (returned)."""
+    every INSTRUCTION with ``opcodes``, under a free tool id named ``name`` (returned).
+    ``fresh``: no location is left disabled by an earlier tool (see :func:`unwatch`)."""
     mon: Any = sys.monitoring  # type: ignore[attr-defined, unused-ignore]
+    if fresh:
+        mon.restart_events()
     tool = next((t for t in (4, 3, 5, 2) if mon.get_tool(t) is None), None)
     if tool is None:
         raise RuntimeError(f"no free sys.monitoring tool id for {name}")
@@ -257,14 +260,18 @@ def watch_lines(name: str, callback: Any, *, opcodes: bool) -> int:
     return int(tool)
 
 
-def unwatch(tool: int) -> None:
-    """Undo :func:`watch_lines`: no more events, the tool id free again."""
+def unwatch(tool: int, *, restart: bool = True) -> None:
+    """Undo :func:`watch_lines`: no more events, the tool id free again.  ``restart``:
+    locations a callback disabled (``DISABLE``) see events again; without it they stay
+    disabled for the next tool, which suits a caller whose callback would disable them
+    again (its filter decides by file name alone)."""
     mon: Any = sys.monitoring  # type: ignore[attr-defined, unused-ignore]
     mon.set_events(tool, 0)
     mon.register_callback(tool, mon.events.LINE, None)
     mon.register_callback(tool, mon.events.INSTRUCTION, None)
     mon.free_tool_id(tool)
-    mon.restart_events()
+    if restart:
+        mon.restart_events()
 
 
 #: Seconds of preemption holds per trial, at most (then points only yield).
