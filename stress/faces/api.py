@@ -23,9 +23,10 @@ from stress.forms.fixed.form import make_fixed
 from stress.forms.targets import TargetSpec, parse_target
 from stress.search.engine import SearchResult, search
 from stress.search.shrink import ShrinkResult, runner_for, shrink
+from stress.search.twin import scheduled_twin
 from stress.trial.controlled import SCHEDULED
 from stress.trial.execution import FORKED_THREADS, TrialExecutor
-from stress.trial.portfolio import EXECUTORS
+from stress.trial.portfolio import EXECUTORS, PORTFOLIO
 
 DEFAULT_BUDGET = 30.0
 DEFAULT_TRIAL_TIMEOUT = 2.0
@@ -200,6 +201,9 @@ def campaign(
     if replay is None and not result.interrupted:
         try:
             until = min(started + budget, time.monotonic() + shrink_seconds(budget))
+            if executor is PORTFOLIO:  # a real-threads find: is its schedule exact?
+                twin = scheduled_twin(spec, record, trial_timeout=trial_timeout, until=until)
+                record = result.defect = twin or record
             shrunk = shrink(
                 spec, record, deadline=until, trial_timeout=trial_timeout, run=runner_for(executor)
             )

@@ -14,6 +14,9 @@ scheduled trial in eight is about half of a search's time on small targets.  The
 second trial (k = 1) is the first scheduled one, so with two trials in flight both
 executors run from the start.
 
+A defect found on real threads is run again under the scheduler before it is shrunk
+(:mod:`stress.search.twin`), so that an ``auto`` report replays exactly when it can.
+
 Invariants: :meth:`Portfolio.start` goes by ``config.mode`` alone, never by ``k``
 (a shrink candidate keeps its found trial's executor); a target the scheduler cannot
 control makes the search fall back to real threads (:mod:`stress.search.engine`).
