@@ -429,6 +429,7 @@ def scenario(
                 "cycle": outcome.cycle,
                 "waits": outcome.waits,
                 "real_seconds": _real.perf_counter() - start,
+                "virtual_time": outcome.virtual_time,
                 "controlled": outcome.controlled,
                 "abandoned": outcome.abandoned,
             }
@@ -457,6 +458,8 @@ def bounded_single_pool(seeds: list[int]) -> list[dict[str, Any]]:
         runs.append(
             {
                 "verdict": verdict(outcome),
+                "status": outcome.status,
+                "virtual_time": outcome.virtual_time,
                 "waits": outcome.waits,
                 "report": outcome.describe(),
                 "real_seconds": _real.perf_counter() - start,

@@ -93,7 +93,6 @@ def test_shrinking_reaches_the_smallest_failing_configuration() -> None:
     assert result.runs > 0
 
 
-
 def test_a_lost_result_is_never_looked_for_in_a_trial_without_items() -> None:
     # The oracle counts LOST and DUPLICATED against the items' results: with no items
     # such a candidate cannot fail, and a deterministic batch of it cost 8 schedules.
@@ -105,6 +104,7 @@ def test_a_lost_result_is_never_looked_for_in_a_trial_without_items() -> None:
     hang = dict(candidates(BIG, category="HANG"))["0 items"]
     assert hang is not None  # a hang needs no items
     assert dict(candidates(BIG, category="DUPLICATED"))["0 items"] is None
+
 
 def test_a_defect_that_needs_everything_is_kept_whole() -> None:
     _, run = _fake(lambda c: c == BIG)

@@ -244,10 +244,11 @@ class _Trial:
             return batch
         shrunk = None
         if self.spec.form.reopens:
-            # Time left for the fewest preemptions and the message after it.
+            # Time left for the fewest preemptions (their whole share: a loaded 3.14t
+            # once spent it all here and reported 14 preemptions) and the message.
             until = min(
                 _real.monotonic() + SHRINK_CONFIG_SHARE * self.timeout,
-                self.ends - REAL_TIME_EXTRA / 2,
+                self.ends - REAL_TIME_EXTRA / 2 - SHRINK_SHARE * self.timeout,
             )
             batch, shrunk = self.shrink_config(batch, until=until)
         fewest = self.fewest(batch.done)
