@@ -114,17 +114,18 @@ def test_no_twin_without_time_for_it_nor_for_a_scheduled_find(
     assert seen == []
 
 
-def test_an_auto_search_reports_the_twins_exact_schedule(
-    monkeypatch: pytest.MonkeyPatch, threads_find: TrialRecord
-) -> None:
-    # The search is pinned to a real-threads find (which trial of an auto search
-    # finishes first is a race); what the campaign makes of it is under test.
+def _auto_campaign(
+    monkeypatch: pytest.MonkeyPatch, threads_find: TrialRecord, fallback: str = ""
+) -> api.Campaign:
+    """An auto campaign whose search is pinned to a real-threads find (which trial of
+    an auto search finishes first is a race); what the campaign makes of it is tested."""
+
     def searched(spec: TargetSpec, **kwargs: Any) -> SearchResult:
         found = dataclasses.replace(threads_find, details=list(threads_find.details))
-        return SearchResult(seed=kwargs["seed"], trials=1, defect=found)
+        return SearchResult(seed=kwargs["seed"], trials=1, defect=found, fallback=fallback)
 
     monkeypatch.setattr(api, "search", searched)
-    done = api.campaign(
+    return api.campaign(
         SPEC,
         budget=30.0,
         seed=1,
@@ -133,6 +134,24 @@ def test_an_auto_search_reports_the_twins_exact_schedule(
         replay=None,
         executor=PORTFOLIO,
     )
+
+
+def test_no_twin_after_the_search_fell_back_to_real_threads(
+    monkeypatch: pytest.MonkeyPatch, threads_find: TrialRecord
+) -> None:
+    # The target is one the scheduler cannot control: the rest of the search, the twin
+    # included, runs on real threads.
+    asked: list[TrialRecord] = []
+    monkeypatch.setattr(api, "scheduled_twin", lambda spec, record, **kw: asked.append(record))
+    done = _auto_campaign(monkeypatch, threads_find, fallback="a thread blocked on a pipe")
+    assert asked == []
+    assert "found on real threads" not in done.text
+
+
+def test_an_auto_search_reports_the_twins_exact_schedule(
+    monkeypatch: pytest.MonkeyPatch, threads_find: TrialRecord
+) -> None:
+    done = _auto_campaign(monkeypatch, threads_find)
     first = done.text.splitlines()[0]
     assert first.startswith("DEFECT LOST"), done.text
     assert first.endswith("(replay: exact)"), done.text

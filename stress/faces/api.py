@@ -201,7 +201,9 @@ def campaign(
     if replay is None and not result.interrupted:
         try:
             until = min(started + budget, time.monotonic() + shrink_seconds(budget))
-            if executor is PORTFOLIO:  # a real-threads find: is its schedule exact?
+            # A real-threads find of an auto search that kept the scheduler (after a
+            # fallback the target is one it cannot control): is its schedule exact?
+            if executor is PORTFOLIO and not result.fallback:
                 twin = scheduled_twin(spec, record, trial_timeout=trial_timeout, until=until)
                 record = result.defect = twin or record
             shrunk = shrink(

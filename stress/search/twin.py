@@ -53,9 +53,8 @@ def scheduled_twin(
         )
     except (UsageError, InternalError):
         return None
-    if twin.category != record.category or twin.exact_config is None or twin.uncontrolled:
-        return None
-    if twin.counts.get("replay_exact") != 1:
+    exact = twin.exact_config is not None and twin.counts.get("replay_exact") == 1
+    if twin.category != record.category or not exact or twin.uncontrolled:
         return None
     twin.details = [
         f"found on real threads at trial k={record.config.k}; the same configuration "

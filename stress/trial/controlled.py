@@ -325,10 +325,10 @@ class _Trial:
         order = [found.j, *(j for j in range(cap) if j != found.j)]
         shrunk = _Shrunk()
         tried = {config_key(self.config)}
+        shape = self.spec.form.shrinks_shape
         progress = True
         while progress:
             progress = False
-            shape = self.spec.form.shrinks_shape
             for step, candidate in candidates(self.config, shape=shape, category=category):
                 if candidate is None or config_key(candidate) in tried:
                     continue
