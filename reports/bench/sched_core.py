@@ -6,8 +6,9 @@ drawn as the search draws them, seed 0), schedule ``j`` of config ``k`` as
 :meth:`stress.trial.controlled._Trial.search` draws it, every schedule judged.
 
     PYTHONPATH=. python reports/bench/sched_core.py [--schedules N] [--points sync]
-        [--no-reuse] [--dump FILE] [--profile]
+        [--no-reuse] [--no-pin] [--dump FILE] [--profile]
 
+It keeps to one CPU first, as a trial child does (``--no-pin``: every CPU).
 ``--dump`` writes each schedule's status and decisions (JSON) to compare two builds;
 ``--profile`` prints a cProfile of the controller thread and the target's threads.
 """
@@ -24,8 +25,10 @@ import random
 import sys
 from typing import Any
 
-from stress.scheduled import _real, standins
+from stress.scheduled import _real, one_cpu, standins
 
+if "--no-pin" not in sys.argv:
+    one_cpu.pin()  # as a trial child does
 standins.install()  # before the target is imported
 
 from stress.bench.modes import SMALL  # noqa: E402
@@ -53,6 +56,7 @@ def main() -> None:  # noqa: PLR0915
     parser.add_argument("--schedules", type=int, default=500)
     parser.add_argument("--points", choices=["sync", "lines", "ops"], default=None)
     parser.add_argument("--no-reuse", action="store_true", help="a new OS thread per thread")
+    parser.add_argument("--no-pin", action="store_true", help="let the process use every CPU")
     parser.add_argument("--dump", default=None)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()

@@ -30,6 +30,8 @@ Design, bottom up:
   pipe read, a lock made before the stand-ins, a C call), a stand-in touched by a
   thread the scheduler did not start, or such a thread alive when every controlled
   thread waits: the run is *uncontrolled*, never a pass.
+* ``one_cpu``: ``pin()`` keeps a trial's child on one CPU where the GIL is on (its
+  threads run one at a time; hand-overs on one CPU cost half as much).
 * ``child`` runs a job in a fresh interpreter with a real-time bound; ``pipelines``
   judges a CONTRACT section-1 target under many schedules in one process.
 

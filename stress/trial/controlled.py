@@ -58,7 +58,7 @@ from stress.core.simpler import candidates, config_key
 from stress.core.version import interpreter_label
 from stress.forms.protocol import FormTrial
 from stress.forms.targets import TargetSpec
-from stress.scheduled import _real, run_controlled, standins
+from stress.scheduled import _real, one_cpu, run_controlled, standins
 from stress.scheduled.preemptions import Counted, Tried, fewest_preemptions
 from stress.scheduled.run import ControlledOutcome
 from stress.scheduled.scheduler import (
@@ -534,6 +534,7 @@ def main(spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int) -
     try:
         child._fresh_stdio()
         pristine.restore()
+        one_cpu.pin()  # one thread runs at a time: hand-overs stay on one CPU
         standins.install()  # before the target is imported: it binds to the stand-ins
         # Spinning waits on a clock only the scheduler moves: the noise sleeps instead.
         config = dataclasses.replace(config, spin=0.0)

@@ -1,0 +1,36 @@
+"""Targets that tell, by losing their results, on how many CPUs their process may run.
+
+``lose_unless_on_one_cpu`` returns nothing unless its process is restricted to one CPU
+(what a scheduled trial's child is where the GIL is on: stress.scheduled.one_cpu);
+``lose_if_on_one_cpu`` returns nothing if it is (a real-threads trial must never be:
+its races need the threads to run at once).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+def _on_one_cpu() -> bool:
+    return len(os.sched_getaffinity(0)) == 1
+
+
+def _run(items: Sequence[Any], stages: Sequence[Callable[[Any], Any]]) -> list[Any]:
+    values = list(items)
+    for stage in stages:
+        values = [stage(value) for value in values]
+    return values
+
+
+def lose_unless_on_one_cpu(
+    items: Sequence[Any], stages: Sequence[Callable[[Any], Any]], workers: Sequence[int]
+) -> list[Any]:
+    return _run(items, stages) if _on_one_cpu() else []
+
+
+def lose_if_on_one_cpu(
+    items: Sequence[Any], stages: Sequence[Callable[[Any], Any]], workers: Sequence[int]
+) -> list[Any]:
+    return [] if _on_one_cpu() else _run(items, stages)

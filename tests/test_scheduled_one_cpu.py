@@ -1,0 +1,73 @@
+"""A scheduled trial's child runs on one CPU where the GIL is on; a real-threads trial
+never does.
+
+Under the scheduler one thread runs at a time, and each hand-over woken on the other
+CPU costs an inter-processor wake-up: pinned, countdown 2x2's schedules run twice as
+fast on 3.11 (reports/bench/sched_core.py, --no-pin to compare).  On a free-threaded
+build the child is left on every CPU (its locks spin before they park: slower pinned).
+The probes lose their results when their process is (not) on one CPU, so a wrong
+placement is a LOST report.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from stress.core.config import SearchOptions
+from stress.forms.targets import parse_target
+from stress.scheduled import one_cpu
+from stress.search.engine import SearchResult, search
+from stress.trial.controlled import SCHEDULED
+from stress.trial.execution import FORKED_THREADS, TrialExecutor
+from tests.stress_helpers import run_python
+
+MANY_CPUS = hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) >= 2
+GIL_ENABLED = getattr(sys, "_is_gil_enabled", lambda: True)()
+PROBES = "tests.affinity_probe"
+
+pytestmark = pytest.mark.skipif(not MANY_CPUS, reason="one CPU: nothing to pin")
+
+
+def _search(probe: str, executor: TrialExecutor) -> SearchResult:
+    return search(
+        parse_target(f"{PROBES}:{probe}"),
+        seed=0,
+        budget=1.0,
+        trial_timeout=2.0,
+        options=SearchOptions(),
+        executor=executor,
+    )
+
+
+def test_a_scheduled_trial_runs_on_one_cpu_exactly_where_the_gil_is_on() -> None:
+    probe = "lose_unless_on_one_cpu" if GIL_ENABLED else "lose_if_on_one_cpu"
+    result = _search(probe, SCHEDULED)
+    assert result.mode == "scheduled", result.fallback
+    assert result.defect is None, "\n".join(result.defect.details)
+    assert result.trials >= 1
+
+
+def test_a_real_threads_trial_runs_on_every_cpu() -> None:
+    result = _search("lose_if_on_one_cpu", FORKED_THREADS)
+    assert result.mode == "threads"
+    assert result.defect is None, "\n".join(result.defect.details)
+    assert result.trials >= 1
+
+
+def test_pin_keeps_one_allowed_cpu_and_says_which() -> None:
+    done = run_python(
+        "-c",
+        "import os; from stress.scheduled import one_cpu; "
+        "cpu = one_cpu.pin(); print(cpu, sorted(os.sched_getaffinity(0)))",
+    )
+    cpu, allowed = done.stdout.split(" ", 1)
+    if GIL_ENABLED:
+        assert allowed.strip() == f"[{cpu}]"
+        assert int(cpu) in os.sched_getaffinity(0)
+    else:
+        assert cpu == "None"
+        assert allowed.strip() == str(sorted(os.sched_getaffinity(0)))
+    assert one_cpu._current_cpu() in os.sched_getaffinity(0)
