@@ -11,11 +11,12 @@ from __future__ import annotations
 import dataclasses
 
 from stress.core.record import TrialRecord
+from stress.core.simpler import small_first
 from stress.faces.api import make_options, validate_mode
 from stress.forms.targets import parse_target
 from stress.search.engine import SearchResult, _config, search
 from stress.search.shrink import runner_for
-from stress.trial.controlled import SCHEDULED, under_the_scheduler
+from stress.trial.controlled import SCHEDULED, SMALL_FIRST, under_the_scheduler
 from stress.trial.execution import FORKED_THREADS, run_trial
 from stress.trial.portfolio import PORTFOLIO, SCHEDULED_AT, SCHEDULED_EVERY
 from tests.stress_helpers import run_stress
@@ -36,7 +37,10 @@ def test_trial_k_runs_scheduled_one_time_in_eight_and_is_otherwise_the_threads_d
         assigned = _config(spec, None, 7, k, options=OPTIONS, executor=PORTFOLIO)
         assert assigned == _config(spec, None, 7, k, options=OPTIONS, executor=PORTFOLIO)
         if k % SCHEDULED_EVERY == SCHEDULED_AT:
-            assert assigned == under_the_scheduler(drawn)
+            expected = under_the_scheduler(drawn)
+            if k < SMALL_FIRST:  # the small scope (tests/test_scheduled_small_first.py)
+                expected = small_first(expected, OPTIONS, shape=True)
+            assert assigned == expected
             assert assigned.mode == "scheduled"
         else:
             assert assigned == drawn

@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-from stress.core.config import EVERY_CALL, TrialConfig
+from stress.core.config import EVERY_CALL, SearchOptions, TrialConfig
 
 
 def config_key(config: TrialConfig) -> str:
@@ -59,6 +59,33 @@ def _with_items(c: TrialConfig, n: int) -> TrialConfig | None:
     elif fault_stage is not None and fault_call not in (EVERY_CALL, *range(n - 1)):
         fault_call = n - 1  # "the last call" stays the last; a later call becomes it
     return _replace(c, items=n, fault_stage=fault_stage, fault_call=fault_call)
+
+
+#: The small scope a controlled search starts with: at most this many workers a stage ...
+SMALL_WIDTH = 2
+#: ... and this many items.
+SMALL_ITEMS = 4
+
+
+def small_first(c: TrialConfig, options: SearchOptions, *, shape: bool) -> TrialConfig:
+    """``c`` within the small scope (:data:`SMALL_WIDTH` workers a stage, at most
+    :data:`SMALL_ITEMS` items), for a controlled search's first trials.
+
+    Under the scheduler a race shows in a small configuration as surely as in a big
+    one, and a small one's schedules are cheap and short to shrink (the tutorial's
+    shutdown race was drawn at 19 workers x 3 stages).  What the user pinned stays:
+    ``options.workers`` keeps the widths; ``shape=False`` (a fixed pipeline, whose
+    stages and items are its own) keeps everything.  Stages, seed and k are kept, so
+    the items are a prefix of the drawn ones and a token names the result exactly.
+    """
+    if not shape:
+        return c
+    small = c
+    if small.items > SMALL_ITEMS:
+        small = _with_items(small, SMALL_ITEMS) or small
+    if options.workers is None:
+        small = _replace(small, workers=tuple(min(w, SMALL_WIDTH) for w in small.workers)) or small
+    return small
 
 
 #: Categories no trial without items can show: the oracle counts them against the

@@ -199,7 +199,8 @@ def _config(
     executor runs it (its ``mode``)."""
     if replay is not None:
         return replay
-    return executor.assign(spec.form.draw(seed, k, options))
+    drawn = spec.form.draw(seed, k, options)
+    return executor.assign(drawn, options, shape=spec.form.shrinks_shape)
 
 
 class _Reruns:

@@ -25,7 +25,7 @@ import time
 from collections.abc import Sequence
 from typing import Protocol
 
-from stress.core.config import TrialConfig
+from stress.core.config import SearchOptions, TrialConfig
 from stress.core.record import TrialRecord
 from stress.forms.targets import TargetSpec
 from stress.trial.runner import TrialProcess
@@ -56,9 +56,11 @@ class TrialExecutor(Protocol):
         """The ``--mode`` value that chooses it."""
         ...
 
-    def assign(self, config: TrialConfig) -> TrialConfig:
+    def assign(self, config: TrialConfig, options: SearchOptions, *, shape: bool) -> TrialConfig:
         """A search's draw for trial k as this executor runs it (its ``mode`` above all):
-        a pure function of ``config``, so trial k stays a function of (seed, k)."""
+        a pure function of its arguments, so trial k stays a function of (seed, k).
+        ``options``: what the user pinned; ``shape``: whether the target's form lets
+        the harness choose stages, widths and items (not a fixed pipeline)."""
         ...
 
     def start(
@@ -71,7 +73,7 @@ class ForkedThreads:
 
     name = "threads"
 
-    def assign(self, config: TrialConfig) -> TrialConfig:
+    def assign(self, config: TrialConfig, options: SearchOptions, *, shape: bool) -> TrialConfig:
         return config
 
     def start(

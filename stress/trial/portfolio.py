@@ -24,9 +24,9 @@ control makes the search fall back to real threads (:mod:`stress.search.engine`)
 
 from __future__ import annotations
 
-from stress.core.config import TrialConfig
+from stress.core.config import SearchOptions, TrialConfig
 from stress.forms.targets import TargetSpec
-from stress.trial.controlled import SCHEDULED, under_the_scheduler
+from stress.trial.controlled import SCHEDULED
 from stress.trial.execution import FORKED_THREADS, RunningTrial, TrialExecutor
 
 #: One trial in this many runs under the controlled scheduler ...
@@ -45,8 +45,10 @@ class Portfolio:
 
     name = "auto"
 
-    def assign(self, config: TrialConfig) -> TrialConfig:
-        return under_the_scheduler(config) if scheduled_turn(config.k) else config
+    def assign(self, config: TrialConfig, options: SearchOptions, *, shape: bool) -> TrialConfig:
+        if scheduled_turn(config.k):
+            return SCHEDULED.assign(config, options, shape=shape)
+        return config
 
     def start(
         self, spec: TargetSpec, config: TrialConfig, *, trial_timeout: float, ready_timeout: float

@@ -1,0 +1,86 @@
+"""A scheduled search starts in the small scope: its first trials have at most two
+workers a stage and four items.
+
+Under the scheduler a race shows in a small configuration as surely as in a big one,
+and a small one's schedules are cheap and short to shrink: the tutorial's shutdown
+race, once drawn at 19 workers x 3 stages, took 0.4 s to report; in the small scope
+it is found and shrunk in tens of milliseconds (the figures: ``bench modes``).  The
+scope never overrides what the user pinned, never touches a fixed pipeline (its shape
+and items are its own), and real-threads trials are drawn as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from stress.core.config import EVERY_CALL, SearchOptions, TrialConfig, draw
+from stress.core.simpler import SMALL_ITEMS, SMALL_WIDTH, small_first
+from stress.forms.targets import parse_target
+from stress.search.engine import _config
+from stress.trial.controlled import SCHEDULED, SMALL_FIRST
+from stress.trial.execution import FORKED_THREADS
+from stress.trial.portfolio import PORTFOLIO, scheduled_turn
+
+ANY = SearchOptions()
+
+
+def _big(options: SearchOptions = ANY, *, k: int = 0) -> TrialConfig:
+    """The first draw of trial ``k`` (over seeds) wider than the scope, with more items."""
+    for seed in range(500):
+        config = draw(seed, k, options)
+        if max(config.workers) > SMALL_WIDTH and config.items > SMALL_ITEMS:
+            return config
+    raise AssertionError("no big draw in 500 seeds")
+
+
+def _small(config: TrialConfig) -> bool:
+    return max(config.workers) <= SMALL_WIDTH and config.items <= SMALL_ITEMS
+
+
+def test_the_small_scope_narrows_widths_and_items_and_keeps_the_rest() -> None:
+    big = _big()
+    small = small_first(big, ANY, shape=True)
+    assert _small(small)
+    assert small.stages == big.stages
+    assert small.workers == tuple(min(w, SMALL_WIDTH) for w in big.workers)
+    assert (small.seed, small.k, small.items) == (big.seed, big.k, SMALL_ITEMS)
+    small.validate()
+    assert small_first(small, ANY, shape=True) == small
+
+
+def test_a_fault_on_a_call_past_the_scope_stays_on_its_last_call() -> None:
+    faulty = dataclasses.replace(_big(), fault_stage=0, fault_call=40, items=50)
+    assert small_first(faulty, ANY, shape=True).fault_call == SMALL_ITEMS - 1
+    every = dataclasses.replace(faulty, fault_call=EVERY_CALL)
+    assert small_first(every, ANY, shape=True).fault_call == EVERY_CALL
+
+
+def test_pinned_widths_and_a_fixed_pipeline_are_kept() -> None:
+    pinned = SearchOptions(workers=(8,))
+    big = _big(pinned)
+    assert small_first(big, pinned, shape=True).workers == big.workers
+    assert small_first(big, pinned, shape=True).items == SMALL_ITEMS
+    assert small_first(_big(), ANY, shape=False) == _big()
+
+
+def test_only_a_scheduled_search_s_first_trials_are_small() -> None:
+    assert SMALL_FIRST >= 1
+    for k in range(SMALL_FIRST + 1):
+        big = _big(k=k)
+        scheduled = SCHEDULED.assign(big, ANY, shape=True)
+        assert scheduled.mode == "scheduled"
+        assert _small(scheduled) == (k < SMALL_FIRST), k
+        assert FORKED_THREADS.assign(big, ANY, shape=True) == big
+        auto = PORTFOLIO.assign(big, ANY, shape=True)
+        assert auto.mode == ("scheduled" if scheduled_turn(k) else "threads")
+        assert auto == (scheduled if scheduled_turn(k) else big)
+
+
+def test_the_search_draws_by_the_target_s_form() -> None:
+    big = _big()
+    generalised = _config(
+        parse_target("single_pool"), None, big.seed, big.k, options=ANY, executor=SCHEDULED
+    )
+    assert _small(generalised)
+    replayed = _config(parse_target("single_pool"), big, 0, 0, options=ANY, executor=SCHEDULED)
+    assert replayed == big  # a replay runs the configuration it names
