@@ -30,13 +30,19 @@ from stress.trial.execution import run_trial
 from stress.trial.portfolio import PORTFOLIO
 
 SPEC = TargetSpec("variant", "single_pool")
-# None among the values: the tutorial's workers take it for the marker, on any schedule.
+# None among the values: the tutorial's workers take it for the marker, and lose
+# results on nearly every schedule (not all: 1 run in 54 returned them all on a loaded
+# 3.14t), so the fixture takes the first of a few real-threads runs that loses some.
 AWKWARD = TrialConfig(seed=1, k=0, workers=(2, 2, 2), items=4, awkward=0.5)
+FIND_RUNS = 10
 
 
 @pytest.fixture(scope="module")
 def threads_find() -> TrialRecord:
-    record = run_trial(SPEC, AWKWARD, trial_timeout=2.0)
+    for _ in range(FIND_RUNS):
+        record = run_trial(SPEC, AWKWARD, trial_timeout=2.0)
+        if record.category == "LOST":
+            break
     assert record.category == "LOST", record.summary
     assert record.exact_config is None  # real threads: no schedule to replay
     return record
