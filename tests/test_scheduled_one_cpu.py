@@ -21,7 +21,7 @@ from stress.forms.targets import parse_target
 from stress.scheduled import one_cpu
 from stress.search.engine import SearchResult, search
 from stress.trial.controlled import SCHEDULED
-from stress.trial.execution import FORKED_THREADS, TrialExecutor
+from stress.trial.execution import FORKED_THREADS, TrialExecutor, wait_any
 from tests.stress_helpers import run_python
 
 MANY_CPUS = hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) >= 2
@@ -71,3 +71,48 @@ def test_pin_keeps_one_allowed_cpu_and_says_which() -> None:
         assert cpu == "None"
         assert allowed.strip() == str(sorted(os.sched_getaffinity(0)))
     assert one_cpu._current_cpu() in os.sched_getaffinity(0)
+
+
+def test_the_allotment_spreads_running_trials_over_the_cpus() -> None:
+    allotment = one_cpu.Allotment()
+    allowed = one_cpu.allowed_cpus()
+    taken = [allotment.take() for _ in allowed]
+    assert sorted(cpu for cpu in taken if cpu is not None) == allowed  # one each first
+    again = allotment.take()
+    assert again == allowed[0]
+    allotment.give(allowed[1])
+    assert allotment.take() == allowed[1]  # the CPU given back is the least held
+    allotment.give(None)  # nothing taken (one CPU, or no affinity call): nothing to give
+
+
+def test_two_scheduled_trials_at_once_keep_to_two_cpus_and_give_them_back() -> None:
+    spec = parse_target(f"{PROBES}:lose_if_on_one_cpu")
+    config = SCHEDULED.assign(spec.form.draw(0, 0, SearchOptions()), SearchOptions(), shape=True)
+    held = dict(one_cpu.ALLOTMENT.held)
+    first = SCHEDULED.start(spec, config, trial_timeout=2.0, ready_timeout=5.0)
+    second = SCHEDULED.start(spec, config, trial_timeout=2.0, ready_timeout=5.0)
+    try:
+        assert first.cpu is not None
+        assert second.cpu is not None
+        assert first.cpu != second.cpu
+    finally:
+        first.abandon()
+        second.abandon()
+    passing = "lose_unless_on_one_cpu" if GIL_ENABLED else "lose_if_on_one_cpu"
+    losing = "lose_if_on_one_cpu" if GIL_ENABLED else "lose_unless_on_one_cpu"
+    for probe, category in ((passing, None), (losing, "LOST")):
+        ended = SCHEDULED.start(
+            parse_target(f"{PROBES}:{probe}"), config, trial_timeout=2.0, ready_timeout=5.0
+        )
+        try:
+            while (record := ended.poll()) is None:  # to its end: its record gives it back
+                wait_any([ended])
+            assert record.category == category
+            assert {c: n for c, n in one_cpu.ALLOTMENT.held.items() if n} == {
+                c: n for c, n in held.items() if n
+            }
+        finally:
+            ended.abandon()
+    assert {c: n for c, n in one_cpu.ALLOTMENT.held.items() if n} == {
+        c: n for c, n in held.items() if n
+    }

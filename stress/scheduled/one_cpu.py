@@ -11,10 +11,13 @@ per schedule 1.9 -> 0.95 ms; 3.14: 255 -> 368 a second with every kind of point.
 Invariant: only a process whose threads run one at a time calls :func:`pin`, and only
 where the GIL is on.  On 3.14t without it, ``_thread`` locks spin before they park,
 and a spinning waiter on the only CPU keeps the thread it waits for off it: 62 -> 39
-schedules a second pinned, so there :func:`pin` does nothing.  The CPU chosen is the
-one the process is on (the kernel's placement, so two trial children running at once
-usually end up on two CPUs); threads started afterwards inherit it, and a stalled
-thread stays runnable (``R``), which the stall check reads as busy, not uncontrolled.
+schedules a second pinned, so there :func:`pin` does nothing.  Trials run two at a time:
+the parent hands each scheduled trial the CPU the fewest of its running trials hold
+(:class:`Allotment`; the CPU a child happens to be on is no guide, a forked child
+starts on its parent's, and two children pinned there ran at half speed: 515 -> 361
+schedules a second in ``bench modes``).  Threads started afterwards inherit the CPU,
+and a stalled thread stays runnable (``R``), which the stall check reads as busy,
+not uncontrolled.
 """
 
 from __future__ import annotations
@@ -33,8 +36,42 @@ def _current_cpu() -> int | None:
         return None
 
 
-def pin() -> int | None:
-    """Restrict this thread (and threads it starts later) to one of its allowed CPUs.
+def allowed_cpus() -> list[int]:
+    """The CPUs this process may run on (ascending); empty where the system does not say."""
+    getaffinity = getattr(os, "sched_getaffinity", None)
+    return [] if getaffinity is None else sorted(getaffinity(0))
+
+
+class Allotment:
+    """The parent's record of which CPU each of its running scheduled trials holds.
+
+    Invariant: :meth:`take` returns an allowed CPU held by the fewest trials (the
+    lowest such), or None where there is nothing to choose; every CPU taken is given
+    back once (:meth:`give`), when its trial has ended or is abandoned."""
+
+    def __init__(self) -> None:
+        self.held: dict[int, int] = {}
+
+    def take(self) -> int | None:
+        allowed = allowed_cpus()
+        if len(allowed) < 2:
+            return None
+        cpu = min(allowed, key=lambda c: (self.held.get(c, 0), c))
+        self.held[cpu] = self.held.get(cpu, 0) + 1
+        return cpu
+
+    def give(self, cpu: int | None) -> None:
+        if cpu is not None and self.held.get(cpu, 0) > 0:
+            self.held[cpu] -= 1
+
+
+#: The harness process's allotment (its searches, shrinks and twins share the CPUs).
+ALLOTMENT = Allotment()
+
+
+def pin(cpu: int | None = None) -> int | None:
+    """Restrict this thread (and threads it starts later) to ``cpu``, or to the one it
+    is on when ``cpu`` is None or not allowed.
 
     Returns the CPU, or None when nothing was changed: the GIL is off, the system has
     no affinity call, or the process may use one CPU only anyway."""
@@ -47,7 +84,8 @@ def pin() -> int | None:
     allowed = sorted(getaffinity(0))
     if len(allowed) < 2:
         return None
-    cpu = _current_cpu()
+    if cpu not in allowed:
+        cpu = _current_cpu()
     if cpu not in allowed:
         cpu = allowed[os.getpid() % len(allowed)]
     try:

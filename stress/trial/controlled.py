@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import faulthandler
+import functools
 import gc
 import hashlib
 import inspect
@@ -533,13 +534,16 @@ def _check_replay(config: TrialConfig, target: Callable[..., Any]) -> None:
         )
 
 
-def main(spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int) -> NoReturn:
-    """The child's whole life (the protocol of :mod:`stress.trial.child`), then ``os._exit``."""
+def main(
+    spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int, *, cpu: int | None = None
+) -> NoReturn:
+    """The child's whole life (the protocol of :mod:`stress.trial.child`), then ``os._exit``.
+    ``cpu``: the one it keeps to where the GIL is on (the parent's allotment)."""
     reporter = child._Reporter(fd)
     try:
         child._fresh_stdio()
         pristine.restore()
-        one_cpu.pin()  # one thread runs at a time: hand-overs stay on one CPU
+        one_cpu.pin(cpu)  # one thread runs at a time: hand-overs stay on one CPU
         standins.install()  # before the target is imported: it binds to the stand-ins
         # Spinning waits on a clock only the scheduler moves: the noise sleeps instead.
         config = dataclasses.replace(config, spin=0.0)
@@ -585,10 +589,25 @@ class ScheduledTrial:
     ) -> None:
         self.spec, self.config = spec, config
         self.timeouts = (trial_timeout, ready_timeout)
-        self.current = TrialProcess(
-            spec, config, trial_timeout=trial_timeout, ready_timeout=ready_timeout, main=main
-        )
+        # Its children keep to a CPU the fewest running scheduled trials hold (one_cpu).
+        self.cpu: int | None = one_cpu.ALLOTMENT.take()
+        self.main = functools.partial(main, cpu=self.cpu)
+        try:
+            self.current = TrialProcess(
+                spec,
+                config,
+                trial_timeout=trial_timeout,
+                ready_timeout=ready_timeout,
+                main=self.main,
+            )
+        except BaseException:
+            self._give_back()
+            raise
         self.found: TrialRecord | None = None  # the search child's defect, being replayed
+
+    def _give_back(self) -> None:
+        one_cpu.ALLOTMENT.give(self.cpu)
+        self.cpu = None
 
     @property
     def deadline(self) -> float:
@@ -607,19 +626,26 @@ class ScheduledTrial:
                 or record.category is None
                 or self.config.decisions is not None
             ):
+                self._give_back()
                 return record
             self.found = record
-            self.current = TrialProcess(
-                self.spec,
-                record.exact_config,
-                trial_timeout=self.timeouts[0],
-                ready_timeout=self.timeouts[1],
-                main=main,
-            )
+            try:
+                self.current = TrialProcess(
+                    self.spec,
+                    record.exact_config,
+                    trial_timeout=self.timeouts[0],
+                    ready_timeout=self.timeouts[1],
+                    main=self.main,
+                )
+            except BaseException:
+                self._give_back()
+                raise
             return None
+        self._give_back()
         return _confirmed(self.found, record)
 
     def abandon(self) -> None:
+        self._give_back()
         self.current.abandon()
 
 
