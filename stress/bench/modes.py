@@ -9,7 +9,7 @@ Two measurements, each mode on the same targets, seeds and machine:
   runs many schedules; a real-threads trial is one), and the CPU share actually used
   (the searching process and its trial children, user + system, over wall time and
   the CPUs).
-* **Time to the report**: ``stress run`` as a user runs it (search, shrinking,
+* **Time to the report**: in process, as ``stress run`` calls it (search, shrinking,
   re-runs and the printed report: :func:`stress.faces.api.campaign`) on the tutorial's
   shutdown races and the zoo's two few-bytecode windows, seeds 0 to 4, and how many of
   the reports say ``(replay: exact)``.
@@ -181,7 +181,8 @@ def render(document: dict[str, Any]) -> str:
         "",
         "Plain values, no faults (counted: faults on, its hang needs one), seeds 0 to "
         f"{meta.get('seeds', 5) - 1}, "
-        "`stress run` as a user runs it, with a budget of 4 x the searches' budget.",
+        "in process as `stress run` calls it (the command line's start not included), "
+        "with a budget of 4 x the searches' budget.",
         "",
         "| target | "
         + " | ".join(f"{mode}: median s | max s | found" for mode in MODES)
