@@ -586,3 +586,40 @@ def clock_readings() -> list[float]:
     assert outcome.status == "completed", outcome.reason
     readings: list[float] = outcome.result
     return readings
+
+
+def _straight_line(shared: list[int]) -> None:
+    """No branch, no loop, no Python call: each bytecode runs once."""
+    first = 1
+    second = first + 2
+    shared.append(second)
+    third = shared[0]
+    shared[0] = third - 1
+
+
+def bytecode_points() -> dict[str, Any]:
+    """Job: the points one run of :func:`_straight_line` takes between bytecodes, and
+    what :data:`stress.trial.sched_points.FRAME_ONLY` says they should be: one at each
+    line and one before each bytecode that is not frame-only."""
+    import dis
+
+    from stress.scheduled import RandomWalk, run_controlled
+    from stress.trial.sched_points import FRAME_ONLY, LinePoints
+
+    code = _straight_line.__code__
+    instructions = [i for i in dis.get_instructions(code) if i.opname != "RESUME"]
+    lines = {i.positions.lineno for i in instructions if i.positions is not None}
+    outside = [i.opname for i in instructions if i.opcode not in FRAME_ONLY]
+    points = LinePoints(opcodes=True)
+    points.start()
+    try:
+        outcome = run_controlled(functools.partial(_straight_line, [5]), RandomWalk(1))
+    finally:
+        points.stop()
+    assert outcome.status == "completed", outcome.reason
+    return {
+        "events": points.events,
+        "lines": len(lines),
+        "outside": outside,
+        "frame_only": sorted(i.opname for i in instructions if i.opcode in FRAME_ONLY),
+    }

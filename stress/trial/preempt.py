@@ -240,10 +240,13 @@ class Preempter:
         }
 
 
-def watch_lines(name: str, callback: Any, *, opcodes: bool, fresh: bool = True) -> int:
+def watch_lines(
+    name: str, callback: Any, *, opcodes: bool, fresh: bool = True, on_instruction: Any = None
+) -> int:
     """``sys.monitoring`` (3.12+): ``callback(code, offset)`` at every LINE event, and
-    every INSTRUCTION with ``opcodes``, under a free tool id named ``name`` (returned).
-    ``fresh``: no location is left disabled by an earlier tool (see :func:`unwatch`)."""
+    every INSTRUCTION with ``opcodes`` (``on_instruction`` there, if given), under a free
+    tool id named ``name`` (returned).  ``fresh``: no location is left disabled by an
+    earlier tool (see :func:`unwatch`)."""
     mon: Any = sys.monitoring  # type: ignore[attr-defined, unused-ignore]
     if fresh:
         mon.restart_events()
@@ -255,7 +258,7 @@ def watch_lines(name: str, callback: Any, *, opcodes: bool, fresh: bool = True) 
     mon.register_callback(tool, mon.events.LINE, callback)
     if opcodes:
         events |= mon.events.INSTRUCTION
-        mon.register_callback(tool, mon.events.INSTRUCTION, callback)
+        mon.register_callback(tool, mon.events.INSTRUCTION, on_instruction or callback)
     mon.set_events(tool, events)
     return int(tool)
 
