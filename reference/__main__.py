@@ -34,6 +34,13 @@ class _BusyCount:
             return self._busy
 
 
+def _say(line: str) -> None:
+    """Print ``line`` in one write: ``print`` writes the text and its newline apart, so
+    another thread's line could land between them ("Main got 3> Task1 got 0, ...")."""
+    sys.stdout.write(f"{line}\n")
+    sys.stdout.flush()
+
+
 def _simulated_step(
     label: str, rng: random.Random, scale: float, busy: _BusyCount
 ) -> Callable[[Any], Any]:
@@ -45,7 +52,7 @@ def _simulated_step(
             pause = rng.random() * scale
         value = f"{data}>{label}"
         time.sleep(pause)  # noqa: TID251 -- the demo's simulated work, as in the tutorial
-        print(f"{'> ' * int(label[-1])}{label} got {data!r}, produced {value!r}", flush=True)
+        _say(f"{'> ' * int(label[-1])}{label} got {data!r}, produced {value!r}")
         busy.change(-1)
         return value
 
@@ -68,10 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for data in VARIANTS[args.variant](list(range(args.items)), stages, [5, 5]):
         received += 1
         busy_at_last_result = busy.now()
-        print(f"Main got {data!r}", flush=True)
-    print("Main all done")
-    print(f"{received} of {args.items} results reached the caller")
-    print(f"{busy_at_last_result} workers were still working when the caller read its last result")
+        _say(f"Main got {data!r}")
+    _say("Main all done")
+    _say(f"{received} of {args.items} results reached the caller")
+    _say(f"{busy_at_last_result} workers were still working when the caller read its last result")
     return 0 if received == args.items else 1
 
 
