@@ -12,25 +12,20 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tests.replay_probes import run_stages
+
 
 def _on_one_cpu() -> bool:
     return len(os.sched_getaffinity(0)) == 1
 
 
-def _run(items: Sequence[Any], stages: Sequence[Callable[[Any], Any]]) -> list[Any]:
-    values = list(items)
-    for stage in stages:
-        values = [stage(value) for value in values]
-    return values
-
-
 def lose_unless_on_one_cpu(
     items: Sequence[Any], stages: Sequence[Callable[[Any], Any]], workers: Sequence[int]
 ) -> list[Any]:
-    return _run(items, stages) if _on_one_cpu() else []
+    return run_stages(items, stages) if _on_one_cpu() else []
 
 
 def lose_if_on_one_cpu(
     items: Sequence[Any], stages: Sequence[Callable[[Any], Any]], workers: Sequence[int]
 ) -> list[Any]:
-    return [] if _on_one_cpu() else _run(items, stages)
+    return [] if _on_one_cpu() else run_stages(items, stages)

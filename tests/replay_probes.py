@@ -28,7 +28,8 @@ def _call_number() -> int:
             return number
 
 
-def _run(items: Sequence[Any], stages: Sequence[Callable[[Any], Any]]) -> list[Any]:
+def run_stages(items: Sequence[Any], stages: Sequence[Callable[[Any], Any]]) -> list[Any]:
+    """Every item through every stage, in order, on the calling thread."""
     values = list(items)
     for stage in stages:
         values = [stage(value) for value in values]
@@ -38,7 +39,7 @@ def _run(items: Sequence[Any], stages: Sequence[Callable[[Any], Any]]) -> list[A
 def lose_once(
     items: Sequence[Any], stages: Sequence[Callable[[Any], Any]], workers: Sequence[int]
 ) -> list[Any]:
-    values = _run(items, stages)
+    values = run_stages(items, stages)
     if values and _call_number() == 0:
         return []  # LOST, on the first call with items and never again
     return values
@@ -47,7 +48,7 @@ def lose_once(
 def lose_alternately(
     items: Sequence[Any], stages: Sequence[Callable[[Any], Any]], workers: Sequence[int]
 ) -> list[Any]:
-    values = _run(items, stages)
+    values = run_stages(items, stages)
     if values and _call_number() % 2 == 0:
         return []  # LOST on every other call with items
     return values

@@ -77,11 +77,9 @@ def pin(cpu: int | None = None) -> int | None:
     no affinity call, or the process may use one CPU only anyway."""
     gil_enabled = getattr(sys, "_is_gil_enabled", None)
     setaffinity = getattr(os, "sched_setaffinity", None)
-    getaffinity = getattr(os, "sched_getaffinity", None)
     if (gil_enabled is not None and not gil_enabled()) or setaffinity is None:
         return None
-    assert getaffinity is not None
-    allowed = sorted(getaffinity(0))
+    allowed = allowed_cpus()
     if len(allowed) < 2:
         return None
     if cpu not in allowed:

@@ -591,19 +591,22 @@ class ScheduledTrial:
         self.timeouts = (trial_timeout, ready_timeout)
         # Its children keep to a CPU the fewest running scheduled trials hold (one_cpu).
         self.cpu: int | None = one_cpu.ALLOTMENT.take()
-        self.main = functools.partial(main, cpu=self.cpu)
+        self.current = self._child(config)
+        self.found: TrialRecord | None = None  # the search child's defect, being replayed
+
+    def _child(self, config: TrialConfig) -> TrialProcess:
+        """A child running ``config`` on this trial's CPU (given back if it cannot start)."""
         try:
-            self.current = TrialProcess(
-                spec,
+            return TrialProcess(
+                self.spec,
                 config,
-                trial_timeout=trial_timeout,
-                ready_timeout=ready_timeout,
-                main=self.main,
+                trial_timeout=self.timeouts[0],
+                ready_timeout=self.timeouts[1],
+                main=functools.partial(main, cpu=self.cpu),
             )
         except BaseException:
             self._give_back()
             raise
-        self.found: TrialRecord | None = None  # the search child's defect, being replayed
 
     def _give_back(self) -> None:
         one_cpu.ALLOTMENT.give(self.cpu)
@@ -629,17 +632,7 @@ class ScheduledTrial:
                 self._give_back()
                 return record
             self.found = record
-            try:
-                self.current = TrialProcess(
-                    self.spec,
-                    record.exact_config,
-                    trial_timeout=self.timeouts[0],
-                    ready_timeout=self.timeouts[1],
-                    main=self.main,
-                )
-            except BaseException:
-                self._give_back()
-                raise
+            self.current = self._child(record.exact_config)
             return None
         self._give_back()
         return _confirmed(self.found, record)
