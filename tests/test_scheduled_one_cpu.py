@@ -21,7 +21,8 @@ from stress.forms.targets import parse_target
 from stress.scheduled import one_cpu
 from stress.search.engine import SearchResult, search
 from stress.trial.controlled import SCHEDULED
-from stress.trial.execution import FORKED_THREADS, TrialExecutor, wait_any
+from stress.trial.execution import FORKED_THREADS, TrialExecutor, run_trial, wait_any
+from tests.affinity_probe import EXPECTED_CPU_ENV
 from tests.stress_helpers import run_python
 
 MANY_CPUS = hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) >= 2
@@ -116,3 +117,21 @@ def test_two_scheduled_trials_at_once_keep_to_two_cpus_and_give_them_back() -> N
     assert {c: n for c, n in one_cpu.ALLOTMENT.held.items() if n} == {
         c: n for c, n in held.items() if n
     }
+
+
+@pytest.mark.skipif(not GIL_ENABLED, reason="free-threaded: no CPU is kept to")
+def test_each_trial_s_child_runs_on_the_cpu_its_parent_allotted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One trial on each CPU, each child told (through the fork) that it is on another
+    one: a child that kept to the CPU it is on instead of its allotted one (a forked
+    child starts on its parent's) runs elsewhere and loses its results."""
+    spec = parse_target(f"{PROBES}:lose_unless_on_the_allotted_cpu")
+    config = SCHEDULED.assign(spec.form.draw(0, 0, SearchOptions()), SearchOptions(), shape=True)
+    allowed = one_cpu.allowed_cpus()
+    for cpu, elsewhere in zip(allowed, allowed[1:] + allowed[:1], strict=True):
+        monkeypatch.setattr(one_cpu.ALLOTMENT, "take", lambda cpu=cpu: cpu)
+        monkeypatch.setattr(one_cpu, "_current_cpu", lambda elsewhere=elsewhere: elsewhere)
+        monkeypatch.setenv(EXPECTED_CPU_ENV, str(cpu))
+        record = run_trial(spec, config, trial_timeout=2.0, executor=SCHEDULED)
+        assert record.category is None, (cpu, record.summary)
