@@ -112,3 +112,34 @@ def test_with_no_time_to_shrink_in_the_child_the_search_shrinks_as_before(
     )
     assert result.config.stages == 1, result.steps
     assert result.reproduced == result.measured >= 2
+
+
+def test_a_candidate_runs_its_whole_batch_however_slow_the_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A shrink candidate's verdict must not depend on the machine's speed: a loaded
+    3.14t ran so few of a candidate's schedules in the search batch's share of real time
+    that a deadlocking ``(2,)`` counted as passing, and the lock-order deadlock was
+    reported at 3 workers.  Here both real-time shares are spent at once (the search
+    batch stops after one schedule, the child shrinks nothing): the candidates still
+    run their whole batches and reach the two threads the deadlock needs."""
+    spec = parse_target("tests.zoo.race_lock_order:pipeline")
+    found = TrialConfig(seed=1, k=0, workers=(4, 4), items=12, mode="scheduled")
+    record = None
+    for k in range(10):  # the first trial of this shape whose whole batch shows it
+        config = dataclasses.replace(found, k=k)
+        record = run_trial(spec, config, executor=SCHEDULED.for_candidates())
+        if record.category is not None:
+            break
+    assert record is not None
+    assert record.category == "HANG"
+    # The children forked from here on see a machine with no real time to spare.
+    monkeypatch.setattr(controlled, "BATCH_SHARE", 0.0)
+    monkeypatch.setattr(controlled, "SHRINK_CONFIG_SHARE", 0.0)
+    record = dataclasses.replace(record, shrunk=None)  # as if the child had shrunk nothing
+    result = shrink(
+        spec, record, deadline=time.monotonic() + 60.0, trial_timeout=2.0, run=runner_for(SCHEDULED)
+    )
+    assert result.category == "HANG"
+    assert result.config.workers in ((2,), (1, 1)), result.steps
+    assert result.reproduced == result.measured >= 2

@@ -44,6 +44,7 @@ def _trial(statuses: list[str]) -> _Trial:
     trial.timeout = 60.0  # the batch's real-time share never ends it here
     trial.ends = time.monotonic() + 64.0
     trial.virtual_limit = 600.0
+    trial.whole_batch = False  # a search's trial
     trial.spec = SimpleNamespace(form=SimpleNamespace(reopens=True))  # type: ignore[assignment]
     scripted: Iterator[_Schedule] = iter([_schedule(s) for s in statuses])
 

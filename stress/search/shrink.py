@@ -58,10 +58,12 @@ Runner = Callable[[TargetSpec, TrialConfig, float], TrialRecord]
 
 
 def runner_for(executor: TrialExecutor) -> Runner:
-    """Trials run to their end by ``executor`` (the way the search ran them)."""
+    """Trials run to their end by ``executor`` (the way the search ran them), as
+    candidates: a scheduled one runs its whole batch however loaded the machine."""
+    candidates = executor.for_candidates()
 
     def run(spec: TargetSpec, config: TrialConfig, trial_timeout: float) -> TrialRecord:
-        return run_trial(spec, config, trial_timeout=trial_timeout, executor=executor)
+        return run_trial(spec, config, trial_timeout=trial_timeout, executor=candidates)
 
     return run
 
@@ -189,7 +191,11 @@ def shrink(
         attempts, measure = 1, min(measure, EXACT_MEASURE)
     # A candidate's hang need not be waited out as long as the report's: the watchdog
     # still confirms it (a quiet look of its own), so the re-runs use the short timeout.
-    quick_timeout = min(trial_timeout, QUICK_HANG) if result.category == "HANG" else trial_timeout
+    # Not under the scheduler: a deadlock there is found at once, in virtual time, and a
+    # short timeout only left a loaded machine too little real time for a candidate's
+    # schedules (a loaded 3.14t reported a two-thread deadlock at 3 workers).
+    quick = result.category == "HANG" and not exact
+    quick_timeout = min(trial_timeout, QUICK_HANG) if quick else trial_timeout
     cost = max(record.wall, record.duration, 0.05)
     if result.category == "HANG":  # what a re-run with the short timeout costs
         cost = min(cost, quick_timeout + HANG_LOOK)

@@ -77,7 +77,9 @@ from stress.trial.sched_points import LinePoints
 
 #: Schedules one trial's child runs (fewer when its real-time share is spent).
 SCHEDULES_PER_TRIAL = 50
-#: A child stops starting schedules after this share of the trial timeout (real time).
+#: A search's child stops starting schedules after this share of the trial timeout
+#: (real time).  A shrink's candidate does not (``whole_batch``): its verdict must be a
+#: function of its configuration, not of how loaded the machine is.
 BATCH_SHARE = 0.5
 #: Pools a module may make at import, whose threads outlive a call by design.
 _LONG_LIVED = (ThreadPoolExecutor, ThreadPool)
@@ -189,8 +191,11 @@ class _Trial:
         target: Callable[..., Any],
         timeout: float,
         first: FormTrial,
+        *,
+        whole_batch: bool = False,
     ) -> None:
         self.spec, self.target, self.timeout = spec, target, timeout
+        self.whole_batch = whole_batch  # a shrink's candidate (BATCH_SHARE)
         self.unused: list[FormTrial] = [first]  # opened by main(), for the first schedule
         self.config = config
         self.virtual_limit = max(30.0, 10 * timeout)
@@ -244,8 +249,11 @@ class _Trial:
         """Schedules until a defect, the batch's end or its real-time share; a defect's
         configuration is then shrunk here (:meth:`shrink_config`), its schedule to its
         fewest preemptions (:meth:`fewest`), and it is sent with the decisions."""
-        begun = _real.monotonic()
-        batch = self.batch(until=begun + BATCH_SHARE * self.timeout)
+        if self.whole_batch:  # only the time the fewest preemptions need is kept back
+            until = self.ends - REAL_TIME_EXTRA / 2 - SHRINK_SHARE * self.timeout
+        else:
+            until = _real.monotonic() + BATCH_SHARE * self.timeout
+        batch = self.batch(until=until)
         if not isinstance(batch, _Find):
             return batch
         shrunk = None
@@ -535,10 +543,17 @@ def _check_replay(config: TrialConfig, target: Callable[..., Any]) -> None:
 
 
 def main(
-    spec: TargetSpec, config: TrialConfig, trial_timeout: float, fd: int, *, cpu: int | None = None
+    spec: TargetSpec,
+    config: TrialConfig,
+    trial_timeout: float,
+    fd: int,
+    *,
+    cpu: int | None = None,
+    whole_batch: bool = False,
 ) -> NoReturn:
     """The child's whole life (the protocol of :mod:`stress.trial.child`), then ``os._exit``.
-    ``cpu``: the one it keeps to where the GIL is on (the parent's allotment)."""
+    ``cpu``: the one it keeps to where the GIL is on (the parent's allotment);
+    ``whole_batch``: a shrink's candidate, whose batch no real-time share cuts."""
     reporter = child._Reporter(fd)
     try:
         child._fresh_stdio()
@@ -565,7 +580,7 @@ def main(
         if why:
             reporter.send({"kind": "verdict", "category": None, "uncontrolled": why})
             os._exit(0)
-        trial = _Trial(spec, config, target, trial_timeout, first)
+        trial = _Trial(spec, config, target, trial_timeout, first, whole_batch=whole_batch)
         reporter.send(trial.search() if config.decisions is None else trial.replay())
     except BaseException as error:  # the harness's own failure: exit 3 upstream
         reporter.send(
@@ -585,10 +600,17 @@ class ScheduledTrial:
     defect, its exact replay in a fresh child (see the module's invariants)."""
 
     def __init__(
-        self, spec: TargetSpec, config: TrialConfig, *, trial_timeout: float, ready_timeout: float
+        self,
+        spec: TargetSpec,
+        config: TrialConfig,
+        *,
+        trial_timeout: float,
+        ready_timeout: float,
+        whole_batch: bool = False,
     ) -> None:
         self.spec, self.config = spec, config
         self.timeouts = (trial_timeout, ready_timeout)
+        self.whole_batch = whole_batch
         # Its children keep to a CPU the fewest running scheduled trials hold (one_cpu).
         self.cpu: int | None = one_cpu.ALLOTMENT.take()
         self.current = self._child(config)
@@ -602,7 +624,7 @@ class ScheduledTrial:
                 config,
                 trial_timeout=self.timeouts[0],
                 ready_timeout=self.timeouts[1],
-                main=functools.partial(main, cpu=self.cpu),
+                main=functools.partial(main, cpu=self.cpu, whole_batch=self.whole_batch),
             )
         except BaseException:
             self._give_back()
@@ -674,9 +696,20 @@ def under_the_scheduler(config: TrialConfig) -> TrialConfig:
 
 
 class ScheduledThreads:
-    """The executor of ``--mode scheduled`` (:mod:`stress.trial.execution`)."""
+    """The executor of ``--mode scheduled`` (:mod:`stress.trial.execution`);
+    ``whole_batch``: its trials are a shrink's candidates (:meth:`for_candidates`)."""
 
     name = "scheduled"
+
+    def __init__(self, *, whole_batch: bool = False) -> None:
+        self.whole_batch = whole_batch
+
+    def for_candidates(self) -> ScheduledThreads:
+        """Trials whose batches run every schedule however slow the machine (only the
+        trial's real-time limit cuts them): a candidate that misses the defect for want
+        of real time would be kept out of the shrink (a loaded 3.14t reported a
+        two-thread deadlock at 3 workers)."""
+        return SCHEDULED_CANDIDATES
 
     def assign(self, config: TrialConfig, options: SearchOptions, *, shape: bool) -> TrialConfig:
         """Trials ``k < SMALL_FIRST`` in the small scope (:func:`small_first`)."""
@@ -688,9 +721,15 @@ class ScheduledThreads:
     ) -> ScheduledTrial:
         config = under_the_scheduler(config)
         return ScheduledTrial(
-            spec, config, trial_timeout=trial_timeout, ready_timeout=ready_timeout
+            spec,
+            config,
+            trial_timeout=trial_timeout,
+            ready_timeout=ready_timeout,
+            whole_batch=self.whole_batch,
         )
 
 
 #: The executor of ``--mode scheduled``.
 SCHEDULED = ScheduledThreads()
+#: ... and of a shrink's scheduled candidates.
+SCHEDULED_CANDIDATES = ScheduledThreads(whole_batch=True)

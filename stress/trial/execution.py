@@ -67,6 +67,11 @@ class TrialExecutor(Protocol):
         self, spec: TargetSpec, config: TrialConfig, *, trial_timeout: float, ready_timeout: float
     ) -> RunningTrial: ...
 
+    def for_candidates(self) -> TrialExecutor:
+        """The executor a shrink runs its candidates with: the same mechanics, and a
+        candidate's verdict never cut short by the real time a search trial may take."""
+        ...
+
 
 class ForkedThreads:
     """Real threads in a forked child, under timing and interleaving pressure."""
@@ -80,6 +85,9 @@ class ForkedThreads:
         self, spec: TargetSpec, config: TrialConfig, *, trial_timeout: float, ready_timeout: float
     ) -> TrialProcess:
         return TrialProcess(spec, config, trial_timeout=trial_timeout, ready_timeout=ready_timeout)
+
+    def for_candidates(self) -> ForkedThreads:
+        return self  # a real-threads trial runs to its end anyway
 
 
 #: The executor of ``--mode threads``.

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from stress.core.config import SearchOptions, TrialConfig
 from stress.forms.targets import TargetSpec
-from stress.trial.controlled import SCHEDULED
+from stress.trial.controlled import SCHEDULED, ScheduledThreads
 from stress.trial.execution import FORKED_THREADS, RunningTrial, TrialExecutor
 
 #: One trial in this many runs under the controlled scheduler ...
@@ -45,6 +45,9 @@ class Portfolio:
 
     name = "auto"
 
+    def __init__(self, scheduled: ScheduledThreads = SCHEDULED) -> None:
+        self.scheduled = scheduled  # the executor of its scheduled trials
+
     def assign(self, config: TrialConfig, options: SearchOptions, *, shape: bool) -> TrialConfig:
         if scheduled_turn(config.k):
             return SCHEDULED.assign(config, options, shape=shape)
@@ -53,10 +56,13 @@ class Portfolio:
     def start(
         self, spec: TargetSpec, config: TrialConfig, *, trial_timeout: float, ready_timeout: float
     ) -> RunningTrial:
-        executor = SCHEDULED if config.mode == "scheduled" else FORKED_THREADS
+        executor = self.scheduled if config.mode == "scheduled" else FORKED_THREADS
         return executor.start(
             spec, config, trial_timeout=trial_timeout, ready_timeout=ready_timeout
         )
+
+    def for_candidates(self) -> Portfolio:
+        return Portfolio(self.scheduled.for_candidates())
 
 
 #: The executor of ``--mode auto``, the default.
