@@ -55,6 +55,24 @@ def test_a_finished_child_shrink_leaves_only_the_measuring_replays() -> None:
     assert result.measured == len(seen)
 
 
+def test_the_confirming_fresh_replay_is_the_first_measuring_replay() -> None:
+    """A scheduled find reaches the search only after its schedule replayed exactly in a
+    fresh child (``replay_exact``): that replay is counted, and one more is run, not
+    two (each costs a fork; about 10 ms of a 0.1 s report)."""
+    confirmed = _record(finished=True)
+    confirmed.counts["replay_exact"] = 1
+    seen, run = _fake(lambda config: True)
+    result = shrink(SPEC, confirmed, deadline=time.monotonic() + 30, trial_timeout=2.0, run=run)
+    assert len(seen) == 1
+    assert seen[0].decisions == DECISIONS
+    assert (result.reproduced, result.measured) == (2, 2)
+    # ... and a replay that then fails is counted as such: 1 of 2, flaky.
+    seen, run = _fake(lambda config: False)
+    result = shrink(SPEC, confirmed, deadline=time.monotonic() + 30, trial_timeout=2.0, run=run)
+    assert (result.reproduced, result.measured) == (1, 2)
+    assert result.replay_status == "flaky"
+
+
 def test_an_unfinished_child_shrink_goes_on_from_where_it_stopped() -> None:
     seen, run = _fake(lambda config: True)
     result = shrink(

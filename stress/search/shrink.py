@@ -20,7 +20,9 @@ Invariants:
   decisions) is a function of its configuration: each candidate runs once, and the
   measuring re-runs replay the shrunk record's own schedule (:data:`EXACT_MEASURE`
   of them), so they show whether that replay is exact, not whether a time-bounded
-  batch of schedules reached the same one again.  The trial's child shrinks the
+  batch of schedules reached the same one again.  The fresh-child replay that
+  confirmed the record (``replay_exact`` in its counts: its trial replayed the very
+  schedule reported, in a child of its own) is the first of them.  The trial's child shrinks the
   configuration itself first (the record's ``shrunk``: a batch of schedules a
   candidate, no fork each); when it finished, only the measuring re-runs are left
   here, else the search goes on from where it stopped.
@@ -227,7 +229,9 @@ def shrink(
                 result.steps.append(step)
                 progress = not _take_childs_shrink(result, failing, tried)
                 break
-    for _ in range(measure):
+    if exact and result.record.counts.get("replay_exact") == 1:
+        result.measured = result.reproduced = 1  # its confirming replay, in a fresh child
+    while result.measured < measure:
         if time.monotonic() >= deadline:
             break
         try:  # a scheduled defect: its own schedule (see the module's invariants)
