@@ -623,3 +623,36 @@ def bytecode_points() -> dict[str, Any]:
         "outside": outside,
         "frame_only": sorted(i.opname for i in instructions if i.opcode in FRAME_ONLY),
     }
+
+
+def keyed_replay() -> dict[str, Any]:
+    """Job: a random walk's schedule of single_pool (3 workers, 3 items), run again by
+    key with all of its preemptions (``whole``) and with every other one (``some``)."""
+    import dataclasses
+
+    from stress.core.config import TrialConfig
+    from stress.forms.targets import parse_target
+    from stress.scheduled.preemptions import Keyed, keys_of
+    from stress.scheduled.strategies import RandomWalk
+    from stress.trial import controlled
+
+    spec = parse_target("single_pool")
+    target = spec.resolve()
+    config = TrialConfig(seed=1, k=0, workers=(3,), items=3, mode="scheduled", spin=0.0)
+    form = spec.form.open_trial(dataclasses.replace(config), target)
+    trial = controlled._Trial(spec, config, target, 10.0, form)
+    done = trial.run_one(RandomWalk(11), points="sync")
+    keys = keys_of(done.deciders)
+    decisions = done.outcome.decisions
+    handoffs = {keys[i]: d for i, d in enumerate(decisions) if i not in set(done.at)}
+    whole = trial.run_one(Keyed({keys[i]: decisions[i] for i in done.at}, handoffs), points="sync")
+    kept = done.at[::2]
+    some = trial.run_one(Keyed({keys[i]: decisions[i] for i in kept}, handoffs), points="sync")
+    return {
+        "decisions": decisions,
+        "at": done.at,
+        "whole": whole.outcome.decisions,
+        "whole_at": whole.at,
+        "kept": [list(keys[i]) for i in kept],
+        "some_at": [list(keys_of(some.deciders)[i]) for i in some.at],
+    }

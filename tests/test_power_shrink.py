@@ -192,3 +192,21 @@ def test_a_found_window_is_first_made_steadier() -> None:
     assert steadier is not None
     assert (steadier.preempt, steadier.preempt_hold_us) == (0.1, 1000.0)
     assert not any(s.startswith("steadier") for s, _ in candidates(steadier))
+
+
+def test_items_are_cut_before_widths_and_a_wide_stage_tries_two_workers() -> None:
+    """Fewer items make every later candidate's run cheaper, and a race at the workers'
+    departure shows more often without items in flight (a lost update: 2 workers with 3
+    items passed 24 schedules, with none failed at the 8th); two threads are what most
+    races need, so a 12-wide stage tries 2 before halving to 6 and stepping down."""
+    wide = TrialConfig(seed=1, k=0, workers=(12,), items=3)
+    steps = [step for step, _ in candidates(wide, category="HANG")]
+    widths = [i for i, step in enumerate(steps) if step.startswith("stage 0: ")]
+    items = [i for i, step in enumerate(steps) if step.endswith(" items")]
+    assert max(items) < min(widths), steps
+    assert [steps[i] for i in widths] == [
+        "stage 0: 1 workers",
+        "stage 0: 2 workers",
+        "stage 0: 6 workers",
+        "stage 0: 11 workers",
+    ]

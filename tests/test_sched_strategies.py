@@ -65,3 +65,22 @@ def test_a_described_strategy_is_rebuilt_identically() -> None:
         again = draw(5, k)
         assert isinstance(again, RandomWalk | PCT)
         assert _choices(rebuilt) == _choices(again)
+
+
+def test_a_draw_like_a_find_keeps_its_kind_and_depth_and_its_own_seed() -> None:
+    """A shrink's candidates draw every schedule like the find's (the window it met is
+    met again sooner): same kind and depth; where the portfolio drew that kind anyway,
+    the very same strategy."""
+    walk, pct2 = RandomWalk(5), PCT(5, depth=2, steps=100)
+    same = 0
+    for k in range(100):
+        plain = draw(3, k).describe()
+        for like in (walk, pct2):
+            got = draw(3, k, like=like).describe()
+            assert got["kind"] == like.describe()["kind"]
+            assert got.get("depth") == like.describe().get("depth")
+            assert got["seed"] == plain["seed"]
+            if (plain["kind"], plain.get("depth")) == (got["kind"], got.get("depth")):
+                assert got == plain
+                same += 1
+    assert same > 20

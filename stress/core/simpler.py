@@ -135,12 +135,12 @@ def _shape_candidates(
 ) -> Iterator[tuple[str, TrialConfig | None]]:
     for i in reversed(range(c.stages)):
         yield f"drop stage {i}", _drop_stage(c, i)
-    for i, width in enumerate(c.workers):
-        for narrower in sorted({1, width // 2, width - 1}):
-            if 1 <= narrower < width:
-                workers = (*c.workers[:i], narrower, *c.workers[i + 1 :])
-                yield f"stage {i}: {narrower} workers", _replace(c, workers=workers)
     for n in sorted({0, 1, 2, 3, c.items // 2, c.items - 1}):
         if 0 <= n < c.items:
             fruitless = n == 0 and category in NEEDS_ITEMS
             yield f"{n} items", None if fruitless else _with_items(c, n)
+    for i, width in enumerate(c.workers):
+        for narrower in sorted({1, 2, width // 2, width - 1}):
+            if 1 <= narrower < width:
+                workers = (*c.workers[:i], narrower, *c.workers[i + 1 :])
+                yield f"stage {i}: {narrower} workers", _replace(c, workers=workers)

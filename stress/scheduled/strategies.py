@@ -116,8 +116,10 @@ class Replay:
 Strategy = RandomWalk | PCT | Replay
 
 
-def draw(seed: int, k: int, *, steps: int = 100) -> Strategy:
-    """Schedule ``k`` of a search seeded ``seed``: a strategy from :data:`PORTFOLIO`."""
+def draw(seed: int, k: int, *, steps: int = 100, like: Strategy | None = None) -> Strategy:
+    """Schedule ``k`` of a search seeded ``seed``: a strategy from :data:`PORTFOLIO`;
+    ``like``: of that strategy's kind and depth (its own seed drawn as ever, so the
+    draw that picked this kind anyway is the same strategy)."""
     rng = random.Random(f"{seed}:{k}:schedule")
     roll, total = rng.random(), 0.0
     kind, depth = PORTFOLIO[-1][0], PORTFOLIO[-1][1]
@@ -126,6 +128,10 @@ def draw(seed: int, k: int, *, steps: int = 100) -> Strategy:
         if roll < total:
             kind, depth = name, d
             break
+    if isinstance(like, RandomWalk):
+        kind = "random"
+    elif isinstance(like, PCT):
+        kind, depth = "pct", like.depth
     own_seed = rng.getrandbits(63)
     return RandomWalk(own_seed) if kind == "random" else PCT(own_seed, depth, steps)
 

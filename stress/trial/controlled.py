@@ -109,8 +109,11 @@ def _points(rng: random.Random) -> str:
 SHRINK_CONFIG_SHARE = 1.0
 #: Schedules of a candidate's batch at least (see :meth:`_Trial.shrink_config`).
 SHRINK_SCHEDULES = 8
-#: Runs at most spent looking for a found schedule with fewer preemptions.
+#: Runs at most spent looking for a found schedule with fewer preemptions: its leading
+#: ones and bounded draws, then delta debugging when more than 3 are left (a lost
+#: update found by a random walk at bytecode points had been reported with hundreds).
 MAX_SHRINK_RUNS = 60
+MAX_CUT_RUNS = 60
 #: ... and at most this share of the trial timeout of real time (0.3 s by default).
 SHRINK_SHARE = 0.15
 #: Steps of one schedule at most; the real-time limit (the trial timeout + 4 s) bounds
@@ -159,6 +162,7 @@ class _Schedule:
     message: dict[str, Any] | None  # the verdict message; None when uncontrolled
     at: list[int]  # the decisions that preempted (stress.scheduled.preemptions.Counted)
     points: str  # where it could switch: sync, lines or ops (stress.trial.sched_points)
+    deciders: list[int] = dataclasses.field(default_factory=list)  # who took each decision
 
 
 @dataclasses.dataclass
@@ -221,7 +225,8 @@ class _Trial:
         finally:
             if tracer is not None:
                 tracer.stop()
-        return _Schedule(outcome, _judge(form, obs, outcome), counting.at, points)
+        message = _judge(form, obs, outcome)
+        return _Schedule(outcome, message, counting.at, points, counting.deciders)
 
     def _open(self) -> FormTrial:
         return self.spec.form.open_trial(self.config, self.target)
@@ -284,7 +289,12 @@ class _Trial:
         return message
 
     def batch(
-        self, *, until: float, cut: bool = False, order: Sequence[int] | None = None
+        self,
+        *,
+        until: float,
+        cut: bool = False,
+        order: Sequence[int] | None = None,
+        like: _Find | None = None,
     ) -> _Find | dict[str, Any]:
         """Schedule ``j`` of this config drawn from ``(seed, k * SCHEDULES_PER_TRIAL + j)``
         until one shows a defect (a :class:`_Find`), the batch's end or ``until``; else
@@ -295,15 +305,23 @@ class _Trial:
         skipped; a batch with no schedule that ended is inconclusive (uncontrolled).
         ``cut``: a schedule still running at ``until`` ends there (a shrink's batches);
         else the search's last schedule may run to its full real-time limit.  ``order``:
-        the ``j`` to run, in order (default: all of them, 0 first)."""
+        the ``j`` to run, in order (default: all of them, 0 first).  ``like``: a find
+        whose points and strategy kind every schedule takes (a shrink's candidates: the
+        window the find met is met again sooner where the schedules look for it the
+        same way; a lost update seen only by random walks at bytecode points took 40
+        schedules a candidate drawn from the whole portfolio, and most missed it)."""
         steps = dict.fromkeys(SCHEDULING_POINTS, 100)  # PCT's estimate of its choices
         message: dict[str, Any] | None = None
         unended = 0
         order = range(SCHEDULES_PER_TRIAL) if order is None else order
         for run, j in enumerate(order, 1):
             index = self.config.k * SCHEDULES_PER_TRIAL + j
-            points = _points(random.Random(f"{self.config.seed}:{index}:points"))
-            strategy = draw(self.config.seed, index, steps=steps[points])
+            if like is None:
+                points = _points(random.Random(f"{self.config.seed}:{index}:points"))
+            else:
+                points = like.done.points
+            kind = None if like is None else like.strategy
+            strategy = draw(self.config.seed, index, steps=steps[points], like=kind)
             limit = until - _real.monotonic() if cut else None
             done = self.run_one(strategy, points=points, real_limit=limit)
             if done.message is None:
@@ -353,7 +371,7 @@ class _Trial:
                 self.config, self.unused = candidate, []
                 shrunk.runs += 1
                 try:
-                    batch = self.batch(until=until, cut=True, order=order)
+                    batch = self.batch(until=until, cut=True, order=order, like=found)
                 except UsageError:  # this candidate is no trial the target can run
                     batch = {}
                 if isinstance(batch, _Find) and batch.message.get("category") == category:
@@ -378,19 +396,20 @@ class _Trial:
 
         def run(candidate: Chooser) -> Tried:
             if _real.monotonic() >= until:
-                return False, [], []  # out of time: not tried, counted as passing
+                return Tried(False)  # out of time: not tried, counted as passing
             done = self.run_one(
                 candidate, points=found.points, real_limit=until - _real.monotonic()
             )
             fails = done.message is not None and done.message.get("category") == category
             if fails:
                 shown.append(done)
-            return fails, done.outcome.decisions, done.at
+            return Tried(fails, done.outcome.decisions, done.at, done.deciders)
 
-        best = fewest_preemptions(found.outcome.decisions, found.at, run, max_runs=MAX_SHRINK_RUNS)
+        first = Tried(True, found.outcome.decisions, found.at, found.deciders)
+        best = fewest_preemptions(first, run, max_runs=MAX_SHRINK_RUNS, cut_runs=MAX_CUT_RUNS)
         if best is None:
             return found
-        return next(s for s in reversed(shown) if s.outcome.decisions == best[0])
+        return next(s for s in reversed(shown) if s.outcome.decisions == best.decisions)
 
     def replay(self) -> dict[str, Any]:
         """The config's own decisions, once; ``exact`` when the trace is identical."""
