@@ -36,6 +36,8 @@ def test_a_short_run_writes_its_table_and_json(tmp_path: Path) -> None:
         assert row["replays"] == 2
     assert document["summary"]["scheduled"][0]["reproduced"] == 2  # an exact replay
     table = (out / "results.md").read_text()
+    # The command as run: a table made with --seeds 1 must not read as the default's.
+    assert f"Command: `python -m stress bench detection {' '.join(args)} --replays 2" in table
     assert "| broken_lost_marker_race | 1/1 |" in table
     assert "| threads: found |" in table
     assert "| scheduled: found |" in table

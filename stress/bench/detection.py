@@ -330,7 +330,7 @@ def main(argv: Sequence[str]) -> int:
         print(f"stress bench detection: {error}".splitlines()[0], file=sys.stderr)
         return 2
     meta = {
-        "command": COMMAND + (" --quick" if args.quick else ""),
+        "command": " ".join([COMMAND, *argv]),  # as run: its table says what it measured
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "python": platform.python_version(),
         "machine": platform.machine(),
