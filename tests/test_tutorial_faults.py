@@ -85,6 +85,9 @@ def test_a_fault_on_every_item_kills_every_stage_1_worker_and_every_variant_hang
 ) -> None:
     verdict = _fault(name, 0, "all")
     assert verdict.outcome == "hung", verdict
-    assert verdict.parked(f"{name}-s0-") == ["idle"] * 5
+    # Five pool threads idle, the dead stage-1 workers', whatever their names: a pool
+    # thread that starts late finds its task taken by a thread whose stage-1 task had
+    # died (renamed then to stage 2), and idles under its pool name (seen on 3.14t).
+    assert verdict.parked(name).count("idle") == 5, verdict.threads
     assert verdict.calls == [5, 0]
     assert verdict.threads["caller"] == READING
