@@ -258,8 +258,11 @@ class _Trial:
         """Schedules until a defect, the batch's end or its real-time share; a defect's
         configuration is then shrunk here (:meth:`shrink_config`), its schedule to its
         fewest preemptions (:meth:`fewest`), and it is sent with the decisions."""
-        if self.whole_batch:  # only the time the fewest preemptions need is kept back
-            until = self.ends - REAL_TIME_EXTRA / 2 - SHRINK_SHARE * self.timeout
+        # Time kept back for the fewest preemptions (their whole share: a loaded 3.14t
+        # once spent it all in the configuration's shrink and reported 14) and the message.
+        before_fewest = self.ends - REAL_TIME_EXTRA / 2 - SHRINK_SHARE * self.timeout
+        if self.whole_batch:  # a shrink's candidate: only that time is kept back
+            until = before_fewest
         else:
             until = _real.monotonic() + BATCH_SHARE * self.timeout
         batch = self.batch(until=until)
@@ -267,12 +270,7 @@ class _Trial:
             return batch
         shrunk = None
         if self.spec.form.reopens:
-            # Time left for the fewest preemptions (their whole share: a loaded 3.14t
-            # once spent it all here and reported 14 preemptions) and the message.
-            until = min(
-                _real.monotonic() + SHRINK_CONFIG_SHARE * self.timeout,
-                self.ends - REAL_TIME_EXTRA / 2 - SHRINK_SHARE * self.timeout,
-            )
+            until = min(_real.monotonic() + SHRINK_CONFIG_SHARE * self.timeout, before_fewest)
             batch, shrunk = self.shrink_config(batch, until=until)
         fewest = self.fewest(batch.done)
         message = _found(
@@ -321,10 +319,9 @@ class _Trial:
         for run, j in enumerate(order, 1):
             index = self.config.k * SCHEDULES_PER_TRIAL + j
             if like is None:
-                points = _points(random.Random(f"{self.config.seed}:{index}:points"))
+                points, kind = _points(random.Random(f"{self.config.seed}:{index}:points")), None
             else:
-                points = like.done.points
-            kind = None if like is None else like.strategy
+                points, kind = like.done.points, like.strategy
             strategy = draw(self.config.seed, index, steps=steps[points], like=kind)
             limit = until - _real.monotonic() if cut else None
             done = self.run_one(strategy, points=points, real_limit=limit)

@@ -50,7 +50,7 @@ class Portfolio:
 
     def assign(self, config: TrialConfig, options: SearchOptions, *, shape: bool) -> TrialConfig:
         if scheduled_turn(config.k):
-            return SCHEDULED.assign(config, options, shape=shape)
+            return self.scheduled.assign(config, options, shape=shape)
         return config
 
     def start(
