@@ -2,12 +2,15 @@
 thread running (CPU-bound, not stuck) is an *unconfirmed* hang, reported only at
 ``CONFIRM_MAX``; a quiet one is confirmed after its quiet spell.  The search reruns an
 unconfirmed hang (tests/test_stress_slowpass.py), so telling the two apart is what keeps
-a slow stage on a loaded machine from being reported as a HANG."""
+a slow stage on a loaded machine from being reported as a HANG.  A call whose threads
+are runnable but get no CPU time (the machine's other processes have it) is *starved*,
+reported early, and never a hang (the search counts it a slow pass)."""
 
 from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -77,6 +80,7 @@ def test_a_call_with_a_thread_running_is_an_unconfirmed_hang(
     assert trial.report["still_advancing"] is True
     assert trial.report["running"] is True  # the reason names what was seen: a runner,
     assert trial.report["moved"] is False  # not stage calls advancing
+    assert trial.report["starved"] is False  # it had a CPU and used it
     assert trial.report["waited"] >= 0.1 + CONFIRM_CAP
 
 
@@ -85,3 +89,26 @@ def test_a_quiet_call_is_a_confirmed_hang_before_the_cap(monkeypatch: pytest.Mon
     assert trial.report["confirmed"] is True
     assert trial.report["still_advancing"] is False
     assert trial.report["waited"] < 0.1 + CONFIRM_CAP
+
+
+def test_a_runnable_call_given_no_cpu_is_starved_and_reported_early(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A loaded machine: the call's threads wait in the run queue and use no CPU time.
+    That is no evidence of a hang; the look ends after the quiet spell, not at the cap."""
+    monkeypatch.setattr(watchdog, "_any_runnable", lambda exclude_native: True)
+    monkeypatch.setattr(watchdog, "_call_cpu", lambda exclude_native: 12.5)
+    trial = _watch(monkeypatch)
+    assert trial.report["starved"] is True
+    assert trial.report["confirmed"] is False
+    assert trial.report["waited"] < 0.1 + CONFIRM_CAP
+
+
+def test_a_runnable_call_that_uses_the_cpu_is_not_starved(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A livelock: runnable and burning a whole CPU (the meter is the test's)."""
+    monkeypatch.setattr(watchdog, "_any_runnable", lambda exclude_native: True)
+    monkeypatch.setattr(watchdog, "_call_cpu", lambda exclude_native: time.monotonic())
+    trial = _watch(monkeypatch)
+    assert trial.report["starved"] is False
+    assert trial.report["confirmed"] is False
+    assert trial.report["waited"] >= 0.1 + CONFIRM_CAP

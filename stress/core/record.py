@@ -37,6 +37,7 @@ class TrialRecord:
     counts: dict[str, int] = field(default_factory=dict)  # expected, returned, lost, ...
     output: str = ""  # the end of what the target printed
     unconfirmed: bool = False  # a HANG still advancing at the watchdog's cap (slow or livelock)
+    starved: bool = False  # unconfirmed, and its threads waited for a CPU (a loaded machine)
     #: The deterministic mode: the config with the failing schedule's decisions (what an
     #: exact replay token carries), or None.  ``config`` itself stays schedule-free, so
     #: shrinking's simpler neighbours search their own schedules.

@@ -12,7 +12,9 @@ Invariants:
   on the machine, or a livelock) is run once more with the same configuration, when
   that fits in the bound above; HANG is reported only if the second run hangs too.
   Otherwise it counts as a passed, slow trial (``slow``).  A re-run still going at
-  the bound is killed and the first run stays a slow pass.
+  the bound is killed and the first run stays a slow pass.  A run whose threads were
+  *starved* (runnable, yet given almost no CPU: see :mod:`stress.trial.watchdog`) is a
+  slow pass at once, first run or re-run: it shows the machine's load, not the target.
 * The search stops at the first defect a finished trial shows; trials still in
   flight then are killed and not counted.  ``Unsupported`` trials are counted as
   skipped; a search in which every trial was skipped is a usage error.
@@ -242,13 +244,15 @@ class _Reruns:
             self.running.discard(trial)
             if record.category != "HANG":
                 return record
+            if record.starved:  # the first run stays the slow pass it was counted as
+                return dataclasses.replace(record, category=None, summary="slow: " + record.summary)
             self.slow -= 1  # its first run was a hang after all
             note = "the same configuration hung in two runs; the first was still advancing"
             return dataclasses.replace(record, details=[note, *record.details])
         if record.category != "HANG" or not record.unconfirmed:
             return record
         self.slow += 1
-        if time.monotonic() + self.timeout + RERUN_EXTRA <= self.bound:
+        if not record.starved and time.monotonic() + self.timeout + RERUN_EXTRA <= self.bound:
             self.pending.append(record.config)
         return dataclasses.replace(record, category=None, summary="slow: " + record.summary)
 

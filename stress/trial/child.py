@@ -124,8 +124,10 @@ class _Trial:
         proven: bool = False,
         moved: bool = True,
         running: bool = True,
+        starved: bool = False,
     ) -> None:
-        """HANG; ``confirmed=False``: still advancing at the cap (the search runs it again).
+        """HANG; ``confirmed=False``: still advancing at the cap (the search runs it again,
+        or counts it a slow pass when ``starved``: its threads waited for a CPU).
 
         ``proven``: before the timeout, every thread was seen waiting untimed on another.
         ``moved`` / ``running``: during the watchdog's look, stage calls or results
@@ -150,6 +152,11 @@ class _Trial:
                 seen.append("a thread of the call was still running on the CPU")
             why = " and ".join(seen or ["the call was still advancing"])
             why += " when the watchdog's look ended (a livelock, or far too slow)"
+            if starved:
+                why = (
+                    "the call's threads were runnable but the machine gave them almost no "
+                    "CPU time (starved by other processes: no evidence of a hang)"
+                )
         else:
             why = "no stage call or result advanced and no thread of the call was running"
         obs.hang_lines = [
@@ -158,12 +165,16 @@ class _Trial:
             "threads:",
             *dump_threads(exclude={watchdog}),
         ]
-        self._finish(self._classify(obs), duration=waited, unconfirmed=not confirmed)
+        self._finish(
+            self._classify(obs), duration=waited, unconfirmed=not confirmed, starved=starved
+        )
 
     def _classify(self, obs: Observation) -> Verdict:
         return self.form.judge(classify(obs), obs)
 
-    def _finish(self, verdict: Verdict, *, duration: float, unconfirmed: bool = False) -> NoReturn:
+    def _finish(
+        self, verdict: Verdict, *, duration: float, unconfirmed: bool = False, starved: bool = False
+    ) -> NoReturn:
         counts = dict(verdict.counts)
         counts["faults"] = len(self.workload.tokens)
         counts["harness_delay_ms"] = round(self.workload.injected[0] * 1000)
@@ -177,6 +188,7 @@ class _Trial:
                 "counts": counts,
                 "duration": duration,
                 "unconfirmed": unconfirmed and verdict.category == "HANG",
+                "starved": starved and unconfirmed and verdict.category == "HANG",
             }
         )
         os._exit(0)

@@ -253,6 +253,7 @@ class TrialProcess:
             duration=float(message.get("duration", 0.0)),
             counts={str(k): int(v) for k, v in dict(message.get("counts", {})).items()},
             unconfirmed=bool(message.get("unconfirmed", False)),
+            starved=bool(message.get("starved", False)),
         )
 
     def _reap(self, deadline: float) -> None:

@@ -11,12 +11,19 @@ ways to a HANG, and neither reports a call that is still moving:
   suspected for that), a confirmed suspicion: it keeps looking while stage calls or
   results advance or a thread of the call is running (``/proc``), and reports after a
   quiet spell, or ``CONFIRM_MAX`` more at most; a trial still advancing then is an
-  *unconfirmed* HANG (the search runs it again, see :mod:`stress.search.engine`).
+  *unconfirmed* HANG (the search runs it again, see :mod:`stress.search.engine`);
+* a call whose threads were mostly runnable during the look yet got less than
+  ``STARVED_SHARE`` of one CPU was *starved*: its threads waited for a CPU the machine
+  gave to others (a loaded runner; on a free-threaded build, thread starts and lock
+  hand-offs slow down some 35 times beside two busy processes).  A livelock spins on
+  the CPU it gets; a starved call is no evidence of a hang, and the search counts it a
+  slow pass without running it again.
 """
 
 from __future__ import annotations
 
 import _thread
+import os
 import threading
 import time
 from typing import Protocol
@@ -30,6 +37,10 @@ CONFIRM_MAX = 5.0
 PROOF_TICK = 0.05
 PROOF_WINDOW = 0.2
 PROOF_SAMPLES = 4
+#: Below this share of one CPU over the look, a mostly runnable call was starved (a
+#: spinning livelock beside 20 busy processes on two cores still gets 0.09; a 3.14t
+#: call starting threads beside two got 0.02).
+STARVED_SHARE = 0.05
 
 
 class _Stalling(Protocol):
@@ -55,6 +66,7 @@ class WatchedTrial(Protocol):
         proven: bool = False,
         moved: bool = True,
         running: bool = True,
+        starved: bool = False,
     ) -> None: ...
 
 
@@ -62,6 +74,25 @@ def _any_runnable(exclude_native: int) -> bool:
     """Whether some thread other than the watchdog is runnable, from ``/proc``."""
     stats = task_stats(exclude_native)
     return stats is not None and any(fields[0] == b"R" for fields in stats)
+
+
+def _call_cpu(exclude_native: int) -> float | None:
+    """CPU seconds the process has used, the watchdog's own aside (threads that ended
+    included); ``None`` when ``/proc`` cannot be read."""
+    try:
+        with open("/proc/self/stat", "rb") as stat:
+            process = stat.read().rsplit(b")", 1)[1].split()
+        with open(f"/proc/self/task/{exclude_native}/stat", "rb") as stat:
+            own = stat.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    ticks = int(process[11]) + int(process[12]) - int(own[11]) - int(own[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_share(before: float | None, after: float | None, seconds: float) -> bool:
+    """Whether the call used less than ``STARVED_SHARE`` of one CPU in ``seconds``."""
+    return before is not None and after is not None and after - before < STARVED_SHARE * seconds
 
 
 class Watchdog:
@@ -90,29 +121,39 @@ class Watchdog:
         last, quiet, advancing = trial.progress(), 0.0, False
         samples: list[bool] = []  # was a thread of the call runnable, per quiet tick
         me = threading.get_native_id()
+        cpu_before, ticks, runnable_ticks = _call_cpu(me), 0, 0
+        starved = False
         while True:
             tick = time.monotonic()
             if self.finished.wait(0.05):
                 return
             now = time.monotonic()
-            current = trial.progress()
+            current, runnable = trial.progress(), _any_runnable(me)
+            ticks, runnable_ticks = ticks + 1, runnable_ticks + runnable
             if current != last or trial.workload.stalling[0]:  # a stall is the harness's
                 last, quiet, advancing, samples = current, 0.0, True, []
             else:
                 quiet += min(now - tick, 0.1)  # a starved watchdog earns little quiet
-                samples.append(_any_runnable(me))
+                samples.append(runnable)
             # Mostly runnable without progress: starved by a loaded machine, or spinning.
             # Give it until the cap; a thread that only wakes to poll is not "running".
             busy = len(samples) > 0 and sum(samples) > len(samples) / 2
-            if (quiet >= quiet_needed and not busy) or now - start >= CONFIRM_MAX:
+            if quiet >= quiet_needed and not busy:
                 break
+            # Mostly runnable over the look, yet given hardly any CPU: starved.
+            starved = now - start >= quiet_needed and runnable_ticks > ticks / 2
+            starved = starved and _cpu_share(cpu_before, _call_cpu(me), now - start)
+            if starved or now - start >= CONFIRM_MAX:
+                break
+        confirmed = quiet >= quiet_needed and not busy
         trial.report_hang(
             waited=time.monotonic() - self.started,
             still_advancing=advancing or busy,
-            confirmed=quiet >= quiet_needed and not busy,
+            confirmed=confirmed,
             watchdog=threading.get_ident(),
             moved=advancing,
             running=busy,
+            starved=starved,
         )
 
     def _until_timeout(self) -> bool:
