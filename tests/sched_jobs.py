@@ -634,13 +634,13 @@ def keyed_replay() -> dict[str, Any]:
     from stress.forms.targets import parse_target
     from stress.scheduled.preemptions import Keyed, keys_of
     from stress.scheduled.strategies import RandomWalk
-    from stress.trial import controlled
+    from stress.trial import sched_child
 
     spec = parse_target("single_pool")
     target = spec.resolve()
     config = TrialConfig(seed=1, k=0, workers=(3,), items=3, mode="scheduled", spin=0.0)
     form = spec.form.open_trial(dataclasses.replace(config), target)
-    trial = controlled._Trial(spec, config, target, 10.0, form)
+    trial = sched_child._Trial(spec, config, target, 10.0, form)
     done = trial.run_one(RandomWalk(11), points="sync")
     keys = keys_of(done.deciders)
     decisions = done.outcome.decisions

@@ -20,7 +20,7 @@ from stress.core.config import TrialConfig
 from stress.core.record import ChildShrink, TrialRecord
 from stress.forms.targets import TargetSpec, parse_target
 from stress.search.shrink import runner_for, shrink
-from stress.trial import controlled
+from stress.trial import sched_child
 from stress.trial.controlled import SCHEDULED
 from stress.trial.execution import run_trial
 from tests.test_power_shrink import _fake
@@ -116,7 +116,7 @@ def test_with_no_time_to_shrink_in_the_child_the_search_shrinks_as_before(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The trial's child is forked from this process: it sees the patched share.
-    monkeypatch.setattr(controlled, "SHRINK_CONFIG_SHARE", 0.0)
+    monkeypatch.setattr(sched_child, "SHRINK_CONFIG_SHARE", 0.0)
     record = _first_find(FOUND_AS)
     assert record.shrunk is not None
     assert not record.shrunk.finished
@@ -152,8 +152,8 @@ def test_a_candidate_runs_its_whole_batch_however_slow_the_machine(
     assert record is not None
     assert record.category == "HANG"
     # The children forked from here on see a machine with no real time to spare.
-    monkeypatch.setattr(controlled, "BATCH_SHARE", 0.0)
-    monkeypatch.setattr(controlled, "SHRINK_CONFIG_SHARE", 0.0)
+    monkeypatch.setattr(sched_child, "BATCH_SHARE", 0.0)
+    monkeypatch.setattr(sched_child, "SHRINK_CONFIG_SHARE", 0.0)
     record = dataclasses.replace(record, shrunk=None)  # as if the child had shrunk nothing
     result = shrink(
         spec, record, deadline=time.monotonic() + 60.0, trial_timeout=2.0, run=runner_for(SCHEDULED)

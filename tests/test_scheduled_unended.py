@@ -19,9 +19,10 @@ import pytest
 from stress.core.config import TrialConfig
 from stress.scheduled.run import ControlledOutcome
 from stress.scheduled.scheduler import COMPLETED, STEP_LIMIT, UNCONTROLLED
-from stress.trial import controlled
-from stress.trial.controlled import SCHEDULES_PER_TRIAL, _Schedule, _Trial
+from stress.trial import sched_child
 from stress.trial.runner import HARD_EXTRA
+from stress.trial.sched_child import SCHEDULES_PER_TRIAL, _Trial
+from stress.trial.sched_verdict import Schedule
 
 PASSED: dict[str, Any] = {
     "kind": "verdict",
@@ -32,9 +33,9 @@ PASSED: dict[str, Any] = {
 }
 
 
-def _schedule(status: str) -> _Schedule:
+def _schedule(status: str) -> Schedule:
     message = None if status != COMPLETED else {**PASSED, "counts": {}}
-    return _Schedule(ControlledOutcome(status, reason=status), message, [], "sync")
+    return Schedule(ControlledOutcome(status, reason=status), message, [], "sync")
 
 
 def _trial(statuses: list[str]) -> _Trial:
@@ -46,9 +47,9 @@ def _trial(statuses: list[str]) -> _Trial:
     trial.virtual_limit = 600.0
     trial.whole_batch = False  # a search's trial
     trial.spec = SimpleNamespace(form=SimpleNamespace(reopens=True))  # type: ignore[assignment]
-    scripted: Iterator[_Schedule] = iter([_schedule(s) for s in statuses])
+    scripted: Iterator[Schedule] = iter([_schedule(s) for s in statuses])
 
-    def run_one(strategy: Any, *, points: str, real_limit: float | None = None) -> _Schedule:
+    def run_one(strategy: Any, *, points: str, real_limit: float | None = None) -> Schedule:
         return next(scripted)
 
     trial.run_one = run_one  # type: ignore[method-assign]
@@ -81,9 +82,9 @@ def test_the_trial_limits_are_inside_the_kill_deadline() -> None:
     REAL_TIME_EXTRA) and its unwind, and shrinking a found schedule leave the child time to
     report before it is killed."""
     timeout = 2.0
-    batch = controlled.BATCH_SHARE * timeout  # then one more schedule may start
-    last = timeout + controlled.REAL_TIME_EXTRA + 1.0  # its real-time limit, the unwind
-    fewest = controlled.SHRINK_SHARE * timeout  # shrinking a found schedule
+    batch = sched_child.BATCH_SHARE * timeout  # then one more schedule may start
+    last = timeout + sched_child.REAL_TIME_EXTRA + 1.0  # its real-time limit, the unwind
+    fewest = sched_child.SHRINK_SHARE * timeout  # shrinking a found schedule
     assert batch + last + fewest < timeout + HARD_EXTRA
 
 
@@ -98,7 +99,7 @@ def test_no_schedule_runs_past_the_trials_real_time(monkeypatch: pytest.MonkeyPa
     def record_limit(call: object, strategy: object, **options: Any) -> None:
         limits.append(options["max_real_seconds"])
 
-    monkeypatch.setattr(controlled, "run_controlled", record_limit)
+    monkeypatch.setattr(sched_child, "run_controlled", record_limit)
     trial = _trial([])
     now = time.monotonic()
     trial.ends = now + 5.0

@@ -3,7 +3,7 @@
 What ``bench modes``' first row runs in each trial child, without the search around
 it: ``countdown`` pinned to 2 stages x 2 workers and at most 4 items (its configs
 drawn as the search draws them, seed 0), schedule ``j`` of config ``k`` as
-:meth:`stress.trial.controlled._Trial.search` draws it, every schedule judged.
+:meth:`stress.trial.sched_child._Trial.search` draws it, every schedule judged.
 
     PYTHONPATH=. python reports/bench/sched_core.py [--schedules N] [--points sync]
         [--no-reuse] [--no-pin] [--dump FILE] [--profile]
@@ -35,19 +35,19 @@ from stress.bench.modes import SMALL  # noqa: E402
 from stress.core.config import draw as draw_config  # noqa: E402
 from stress.forms.targets import parse_target  # noqa: E402
 from stress.scheduled.strategies import draw  # noqa: E402
-from stress.trial import controlled  # noqa: E402
+from stress.trial import controlled, sched_child  # noqa: E402
 
 
-def _trials(schedules: int) -> list[controlled._Trial]:
+def _trials(schedules: int) -> list[sched_child._Trial]:
     spec = parse_target("countdown")
     target = spec.resolve()
     trials = []
-    for k in range(schedules // controlled.SCHEDULES_PER_TRIAL + 1):
+    for k in range(schedules // sched_child.SCHEDULES_PER_TRIAL + 1):
         config = controlled.under_the_scheduler(draw_config(0, k, SMALL))
         config = dataclasses.replace(config, spin=0.0)
         spec.form.before_import(config)
         first = spec.form.open_trial(config, target)
-        trials.append(controlled._Trial(spec, config, target, 2.0, first))
+        trials.append(sched_child._Trial(spec, config, target, 2.0, first))
     return trials
 
 
@@ -61,12 +61,12 @@ def main() -> None:  # noqa: PLR0915
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     if args.no_reuse:
-        run = controlled.run_controlled  # type: ignore[attr-defined]
+        run = sched_child.run_controlled  # type: ignore[attr-defined]
 
         def fresh(*a: Any, **k: Any) -> Any:
             return run(*a, **{**k, "reuse_os_threads": False})
 
-        setattr(controlled, "run_controlled", fresh)  # noqa: B010
+        setattr(sched_child, "run_controlled", fresh)  # noqa: B010
     profiles: list[cProfile.Profile] = []
     if args.profile:
         trampoline = standins._trampoline
@@ -82,7 +82,7 @@ def main() -> None:  # noqa: PLR0915
 
         standins._trampoline = profiled  # type: ignore[assignment]
     trials = _trials(args.schedules)
-    per = controlled.SCHEDULES_PER_TRIAL
+    per = sched_child.SCHEDULES_PER_TRIAL
     dumped: list[Any] = []
     seconds: dict[str, list[float]] = {}
     steps = decisions = 0
@@ -94,7 +94,7 @@ def main() -> None:  # noqa: PLR0915
     for n in range(args.schedules):
         trial = trials[n // per]
         index = trial.config.k * per + n % per
-        points = args.points or controlled._points(
+        points = args.points or sched_child._points(
             random.Random(f"{trial.config.seed}:{index}:points")
         )
         strategy = draw(trial.config.seed, index, steps=100)
