@@ -21,6 +21,7 @@ import pytest
 from stress.core.config import SearchOptions
 from stress.forms.targets import parse_target
 from stress.search.engine import search
+from stress.trial.watchdog import waited_for_cpu
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "SCHED_IDLE") or not os.path.exists("/proc/self/stat"),
@@ -69,3 +70,39 @@ def test_a_call_starved_by_other_processes_is_a_slow_pass_not_a_hang() -> None:
     )
     assert result.slow >= 1
     assert result.trials >= 1
+
+
+_IDLE_SPINNER = (
+    "import os\n"
+    f"os.sched_setaffinity(0, {{{CPU}}})\n"
+    "os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))\n"
+    "while True:\n"
+    "    pass\n"
+)
+_SLEEPER = "import time\ntime.sleep(60)\n"
+_SPINNER = "while True:\n    pass\n"
+
+
+def _watched(code: str, *, with_hog: bool) -> bool:
+    """``waited_for_cpu`` on a process running ``code`` (beside the busy one if asked)."""
+    hog = subprocess.Popen([sys.executable, "-c", _HOG]) if with_hog else None
+    watched = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        waited_for_cpu(watched.pid, 0.5)  # let it start and settle
+        return waited_for_cpu(watched.pid, 0.5)
+    finally:
+        for process in (watched, hog):
+            if process is not None:
+                process.kill()
+                process.wait(10)
+
+
+def test_a_process_whose_threads_wait_for_a_cpu_is_seen_starved() -> None:
+    """The evidence the parent reads before it calls a child that never answered a
+    HANG (a loaded 3.14t: the watchdog itself could not report in time)."""
+    assert _watched(_IDLE_SPINNER, with_hog=True) is True
+
+
+def test_a_process_that_sleeps_or_runs_is_not_starved() -> None:
+    assert _watched(_SLEEPER, with_hog=False) is False  # a deadlock sleeps
+    assert _watched(_SPINNER, with_hog=False) is False  # a wedged process runs

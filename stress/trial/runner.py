@@ -14,7 +14,9 @@ Invariants:
   those deadlines.
 * The record says honestly what happened: a verdict from the child, a crash (the
   process ended without one: ``os._exit`` in the target, a fatal signal), or an
-  unresponsive child (killed at the deadline: reported as a HANG without stacks).
+  unresponsive child (killed at the deadline: reported as a HANG without stacks,
+  unless its threads were seen waiting for a CPU for ``STARVED_LOOK`` first: then it
+  is a *starved* unconfirmed HANG, which the search counts a slow pass).
 """
 
 from __future__ import annotations
@@ -38,12 +40,16 @@ from stress.core.errors import InternalError, UsageError
 from stress.core.record import ChildShrink, TrialRecord
 from stress.forms.targets import TargetSpec
 from stress.trial import child
+from stress.trial.watchdog import waited_for_cpu
 
 #: Seconds past the trial timeout before the parent kills a child that never answered:
 #: the watchdog's confirmation (5 s), the leak grace (1.5 s), and slack.
 HARD_EXTRA = 7.5
 #: How long a child that never answered gets to dump its stacks after SIGABRT.
 ABORT_WAIT = 0.5
+#: How long such a child is watched first, for starvation (its threads waiting for a
+#: CPU: a loaded free-threaded 3.14 once missed this deadline with a correct pipeline).
+STARVED_LOOK = 0.3
 #: How much of what the target printed a record keeps (this much of its start and end).
 OUTPUT_TAIL = 4000
 
@@ -287,7 +293,14 @@ class TrialProcess:
             raise UsageError(
                 f"importing the target did not finish within {self._ready_timeout:.0f} s"
             )
+        starved = waited_for_cpu(self.pid, STARVED_LOOK)
         self._abort_for_stacks()
+        why = (
+            "its threads were waiting for a CPU the machine gave to other processes "
+            "(starved: no evidence of a hang);"
+            if starved
+            else "the harness's watchdog could not report (a thread may hold the GIL in C code);"
+        )
         return TrialRecord(
             config=self.config,
             category="HANG",
@@ -295,11 +308,10 @@ class TrialProcess:
                 f"the trial's process did not answer within "
                 f"{self.trial_timeout + HARD_EXTRA:.1f} s and was killed"
             ),
-            details=[
-                "the harness's watchdog could not report (a thread may hold the GIL in C code);",
-                "what faulthandler dumped, if anything, is in the output below",
-            ],
+            details=[why, "what faulthandler dumped, if anything, is in the output below"],
             duration=elapsed,
+            unconfirmed=starved,
+            starved=starved,
         )
 
     def _abort_for_stacks(self) -> None:

@@ -90,6 +90,43 @@ def _call_cpu(exclude_native: int) -> float | None:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _threads(pid: int) -> dict[str, tuple[bool, int]] | None:
+    """Each thread of ``pid``: (runnable now, ns it has run on a CPU), from ``/proc``."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    threads = {}
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as stat:
+                state = stat.read().rsplit(b")", 1)[1].split()[0]
+            with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as schedstat:
+                ran = int(schedstat.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+        threads[tid] = (state == b"R", ran)
+    return threads
+
+
+def waited_for_cpu(pid: int, window: float) -> bool:
+    """Whether process ``pid``, watched for ``window`` seconds, had a runnable thread in
+    most looks yet ran under ``STARVED_SHARE`` of one CPU: starved by the machine's
+    other processes (a wedged process runs; a deadlocked one sleeps)."""
+    looks = [_threads(pid)]
+    end = time.monotonic() + window
+    while time.monotonic() < end:
+        time.sleep(window / 10)  # noqa: TID251 -- the look itself, bounded
+        looks.append(_threads(pid))
+    seen = [look for look in looks if look]
+    if len(seen) < len(looks):
+        return False  # no /proc, or the process is gone
+    first, last = seen[0], seen[-1]
+    ran = sum(last[t][1] - first[t][1] for t in first.keys() & last.keys()) / 1e9
+    runnable = sum(any(r for r, _ in look.values()) for look in seen)
+    return runnable > len(seen) / 2 and ran < STARVED_SHARE * window
+
+
 def _cpu_share(before: float | None, after: float | None, seconds: float) -> bool:
     """Whether the call used less than ``STARVED_SHARE`` of one CPU in ``seconds``."""
     return before is not None and after is not None and after - before < STARVED_SHARE * seconds
