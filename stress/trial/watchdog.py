@@ -109,10 +109,10 @@ def _threads(pid: int) -> dict[str, tuple[bool, int]] | None:
     return threads
 
 
-def waited_for_cpu(pid: int, window: float) -> bool:
+def waited_for_cpu(pid: int, window: float, share: float = STARVED_SHARE) -> bool:
     """Whether process ``pid``, watched for ``window`` seconds, had a runnable thread in
-    most looks yet ran under ``STARVED_SHARE`` of one CPU: starved by the machine's
-    other processes (a wedged process runs; a deadlocked one sleeps)."""
+    most looks yet ran under ``share`` of one CPU: starved by the machine's other
+    processes (a wedged process runs; a deadlocked one sleeps)."""
     looks = [_threads(pid)]
     end = time.monotonic() + window
     while time.monotonic() < end:
@@ -124,7 +124,7 @@ def waited_for_cpu(pid: int, window: float) -> bool:
     first, last = seen[0], seen[-1]
     ran = sum(last[t][1] - first[t][1] for t in first.keys() & last.keys()) / 1e9
     runnable = sum(any(r for r, _ in look.values()) for look in seen)
-    return runnable > len(seen) / 2 and ran < STARVED_SHARE * window
+    return runnable > len(seen) / 2 and ran < share * window
 
 
 def _cpu_share(before: float | None, after: float | None, seconds: float) -> bool:
