@@ -11,6 +11,7 @@ spins there for ever (given the CPU, it would be a livelock, and a HANG)."""
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -72,29 +73,38 @@ def test_a_call_starved_by_other_processes_is_a_slow_pass_not_a_hang() -> None:
     assert result.trials >= 1
 
 
+_READY = "print('ready', flush=True)\n"
 _IDLE_SPINNER = (
     "import os\n"
     f"os.sched_setaffinity(0, {{{CPU}}})\n"
     "os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))\n"
+    f"{_READY}"
     "while True:\n"
     "    pass\n"
 )
-_SLEEPER = "import time\ntime.sleep(60)\n"
-_SPINNER = "while True:\n    pass\n"
+_BLOCKED = f"import sys\n{_READY}sys.stdin.read()\n"  # waits on a pipe no one writes
+_SPINNER = f"{_READY}while True:\n    pass\n"
+READY_WAIT = 30.0
 
 
 def _watched(code: str, *, with_hog: bool) -> bool:
-    """``waited_for_cpu`` on a process running ``code`` (beside the busy one if asked)."""
+    """``waited_for_cpu`` on a process running ``code`` once it has said it is set up
+    (beside the busy process if asked)."""
     hog = subprocess.Popen([sys.executable, "-c", _HOG]) if with_hog else None
-    watched = subprocess.Popen([sys.executable, "-c", code])
+    watched = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
     try:
-        waited_for_cpu(watched.pid, 0.5)  # let it start and settle
+        assert watched.stdout is not None
+        ready, _, _ = select.select([watched.stdout], [], [], READY_WAIT)
+        assert ready, "the watched process never said it was set up"
+        assert watched.stdout.readline() == b"ready\n"
         return waited_for_cpu(watched.pid, 0.5)
     finally:
         for process in (watched, hog):
             if process is not None:
                 process.kill()
-                process.wait(10)
+                process.communicate(timeout=10)
 
 
 def test_a_process_whose_threads_wait_for_a_cpu_is_seen_starved() -> None:
@@ -104,5 +114,5 @@ def test_a_process_whose_threads_wait_for_a_cpu_is_seen_starved() -> None:
 
 
 def test_a_process_that_sleeps_or_runs_is_not_starved() -> None:
-    assert _watched(_SLEEPER, with_hog=False) is False  # a deadlock sleeps
+    assert _watched(_BLOCKED, with_hog=False) is False  # a deadlock sleeps
     assert _watched(_SPINNER, with_hog=False) is False  # a wedged process runs
