@@ -245,7 +245,7 @@ class _Reruns:
             if record.category != "HANG":
                 return record
             if record.starved:  # the first run stays the slow pass it was counted as
-                return dataclasses.replace(record, category=None, summary="slow: " + record.summary)
+                return _slow(record)
             self.slow -= 1  # its first run was a hang after all
             note = "the same configuration hung in two runs; the first was still advancing"
             return dataclasses.replace(record, details=[note, *record.details])
@@ -254,7 +254,12 @@ class _Reruns:
         self.slow += 1
         if not record.starved and time.monotonic() + self.timeout + RERUN_EXTRA <= self.bound:
             self.pending.append(record.config)
-        return dataclasses.replace(record, category=None, summary="slow: " + record.summary)
+        return _slow(record)
+
+
+def _slow(record: TrialRecord) -> TrialRecord:
+    """An unconfirmed HANG as the search counts it: a passed, slow trial."""
+    return dataclasses.replace(record, category=None, summary="slow: " + record.summary)
 
 
 class Progress:

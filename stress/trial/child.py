@@ -144,6 +144,11 @@ class _Trial:
                 "on a lock, queue, condition, barrier or thread that only another of them "
                 "could release, and none used CPU time (proven before the trial timeout)"
             )
+        elif starved:
+            why = (
+                "the call's threads were runnable but the machine gave them almost no "
+                "CPU time (starved by other processes: no evidence of a hang)"
+            )
         elif still_advancing:
             seen = []
             if moved:
@@ -152,11 +157,6 @@ class _Trial:
                 seen.append("a thread of the call was still running on the CPU")
             why = " and ".join(seen or ["the call was still advancing"])
             why += " when the watchdog's look ended (a livelock, or far too slow)"
-            if starved:
-                why = (
-                    "the call's threads were runnable but the machine gave them almost no "
-                    "CPU time (starved by other processes: no evidence of a hang)"
-                )
         else:
             why = "no stage call or result advanced and no thread of the call was running"
         obs.hang_lines = [

@@ -39,6 +39,7 @@ from stress.core.config import SCHEDULING_POINTS, TrialConfig
 from stress.core.errors import UsageError
 from stress.core.oracle import Observation
 from stress.core.simpler import candidates, config_key
+from stress.core.version import gil_enabled
 from stress.forms.protocol import FormTrial
 from stress.forms.targets import TargetSpec
 from stress.scheduled import _real, one_cpu, run_controlled, standins
@@ -191,7 +192,11 @@ class _Trial:
             max_virtual_seconds=self.virtual_limit,
             leak_grace=child.GRACE,
             trace=False,
-            reuse_os_threads=_gil_enabled(),  # workers forget earlier lives (scheduled._fresh)
+            # Workers forget earlier lives (scheduled._fresh).  Only with the GIL: reuse
+            # makes countdown 2x2's schedules about 1.7x as fast; on 3.14t without it,
+            # half as fast (waking a worker parked between schedules takes about 1.1 ms
+            # there, against 70 us for a new thread: reports/bench/sched_core.py --no-reuse).
+            reuse_os_threads=gil_enabled(),
         )
 
     def search(self) -> dict[str, Any]:
@@ -371,15 +376,6 @@ class _Trial:
                 *message["details"],
             ]
         return message
-
-
-def _gil_enabled() -> bool:
-    """Whether the GIL is on: a schedule reuses OS threads only then.  With the GIL,
-    reuse makes countdown 2x2's schedules about 1.7x as fast; on 3.14t without it,
-    half as fast (waking a worker parked between schedules takes about 1.1 ms there,
-    against 70 us for a new thread: reports/bench/sched_core.py --no-reuse)."""
-    enabled: Callable[[], bool] | None = getattr(sys, "_is_gil_enabled", None)
-    return True if enabled is None else enabled()
 
 
 def main(
