@@ -656,3 +656,21 @@ def keyed_replay() -> dict[str, Any]:
         "kept": [list(keys[i]) for i in kept],
         "some_at": [list(keys_of(some.deciders)[i]) for i in some.at],
     }
+
+
+def open_descriptors(runs: int) -> dict[str, Any]:
+    """Descriptors open before and after ``runs`` runs of each end (completed, deadlock,
+    threads leaked), on reused and on new OS threads: each run gives its gates back."""
+    from stress.scheduled import RandomWalk, run_controlled
+
+    bodies = (_thread_subclass, _lock_order_deadlock, _leaves_threads_behind)
+    for body in bodies:  # the idle workers a reusing run leaves keep their wake gates
+        run_controlled(body, RandomWalk(0), reuse_os_threads=True)
+    before = len(os.listdir("/proc/self/fd"))
+    statuses = set()
+    for k in range(runs):
+        for body in bodies:
+            outcome = run_controlled(body, RandomWalk(k), reuse_os_threads=k % 2 == 0)
+            statuses.add(outcome.status)
+    after = len(os.listdir("/proc/self/fd"))
+    return {"before": before, "after": after, "statuses": sorted(statuses)}

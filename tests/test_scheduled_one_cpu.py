@@ -1,18 +1,16 @@
-"""A scheduled trial's child runs on one CPU where the GIL is on; a real-threads trial
-never does.
+"""A scheduled trial's child runs on one CPU (free-threaded builds too); a real-threads
+trial never does.
 
 Under the scheduler one thread runs at a time, and each hand-over woken on the other
 CPU costs an inter-processor wake-up: pinned, countdown 2x2's schedules run twice as
-fast on 3.11 (reports/bench/sched_core.py, --no-pin to compare).  On a free-threaded
-build the child is left on every CPU (its locks spin before they park: slower pinned).
-The probes lose their results when their process is (not) on one CPU, so a wrong
+fast on 3.11 and 3.14t (reports/bench/sched_core.py, --no-pin to compare).  The
+probes lose their results when their process is (not) on one CPU, so a wrong
 placement is a LOST report.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 
 import pytest
 
@@ -26,7 +24,6 @@ from tests.affinity_probe import EXPECTED_CPU_ENV
 from tests.stress_helpers import run_python
 
 MANY_CPUS = hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) >= 2
-GIL_ENABLED = getattr(sys, "_is_gil_enabled", lambda: True)()
 PROBES = "tests.affinity_probe"
 
 pytestmark = pytest.mark.skipif(not MANY_CPUS, reason="one CPU: nothing to pin")
@@ -43,9 +40,8 @@ def _search(probe: str, executor: TrialExecutor) -> SearchResult:
     )
 
 
-def test_a_scheduled_trial_runs_on_one_cpu_exactly_where_the_gil_is_on() -> None:
-    probe = "lose_unless_on_one_cpu" if GIL_ENABLED else "lose_if_on_one_cpu"
-    result = _search(probe, SCHEDULED)
+def test_a_scheduled_trial_runs_on_one_cpu() -> None:
+    result = _search("lose_unless_on_one_cpu", SCHEDULED)
     assert result.mode == "scheduled", result.fallback
     assert result.defect is None, "\n".join(result.defect.details)
     assert result.trials >= 1
@@ -65,12 +61,8 @@ def test_pin_keeps_one_allowed_cpu_and_says_which() -> None:
         "cpu = one_cpu.pin(); print(cpu, sorted(os.sched_getaffinity(0)))",
     )
     cpu, allowed = done.stdout.split(" ", 1)
-    if GIL_ENABLED:
-        assert allowed.strip() == f"[{cpu}]"
-        assert int(cpu) in os.sched_getaffinity(0)
-    else:
-        assert cpu == "None"
-        assert allowed.strip() == str(sorted(os.sched_getaffinity(0)))
+    assert allowed.strip() == f"[{cpu}]"
+    assert int(cpu) in os.sched_getaffinity(0)
     assert one_cpu._current_cpu() in os.sched_getaffinity(0)
 
 
@@ -99,9 +91,7 @@ def test_two_scheduled_trials_at_once_keep_to_two_cpus_and_give_them_back() -> N
     finally:
         first.abandon()
         second.abandon()
-    passing = "lose_unless_on_one_cpu" if GIL_ENABLED else "lose_if_on_one_cpu"
-    losing = "lose_if_on_one_cpu" if GIL_ENABLED else "lose_unless_on_one_cpu"
-    for probe, category in ((passing, None), (losing, "LOST")):
+    for probe, category in (("lose_unless_on_one_cpu", None), ("lose_if_on_one_cpu", "LOST")):
         ended = SCHEDULED.start(
             parse_target(f"{PROBES}:{probe}"), config, trial_timeout=2.0, ready_timeout=5.0
         )
@@ -119,7 +109,6 @@ def test_two_scheduled_trials_at_once_keep_to_two_cpus_and_give_them_back() -> N
     }
 
 
-@pytest.mark.skipif(not GIL_ENABLED, reason="free-threaded: no CPU is kept to")
 def test_each_trial_s_child_runs_on_the_cpu_its_parent_allotted(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -17,7 +17,8 @@ Design, bottom up:
   functions included.  ``Thread`` and ``Future`` objects hash by creation order within
   a run, so the sets the standard library iterates (``ThreadPoolExecutor.shutdown``,
   ``concurrent.futures.wait``) iterate alike in a run and its replay.
-* ``scheduler``: real OS threads run one at a time, each parked on its own real lock;
+* ``gate``: where a thread parks until it is picked (an eventfd; a real lock elsewhere).
+* ``scheduler``: real OS threads run one at a time, each parked on its own gate;
   at every synchronisation point the running thread asks the strategy who runs next.
   Timed waits and sleeps advance a virtual clock when nothing else can run.  When
   nothing can run and nothing can time out: completed (the caller returned; what

@@ -7,23 +7,23 @@ an inter-processor wake-up (a VM exit in a virtual machine), on the same CPU a
 context switch.  Measured with ``reports/bench/sched_core.py`` (countdown 2x2, 4
 items, sync points, 3.11 on this 2-core VM): 503 -> 1,000 schedules a second, CPU
 per schedule 1.9 -> 0.95 ms; 3.14: 255 -> 368 a second with every kind of point.
+Free-threaded 3.14t too, since the gates are eventfds (gate.py; a ``_thread`` lock's
+waiter there spins before it parks, and on the only CPU kept the thread it waited for
+off it: 62 -> 39 schedules a second pinned with lock gates): with eventfd gates and
+reused threads, 401 -> 746 a second pinned (sync points).
 
-Invariant: only a process whose threads run one at a time calls :func:`pin`, and only
-where the GIL is on.  On 3.14t without it, ``_thread`` locks spin before they park,
-and a spinning waiter on the only CPU keeps the thread it waits for off it: 62 -> 39
-schedules a second pinned, so there :func:`pin` does nothing.  Trials run two at a time:
-the parent hands each scheduled trial the CPU the fewest of its running trials hold
-(:class:`Allotment`; the CPU a child happens to be on is no guide, a forked child
-starts on its parent's, and two children pinned there ran at half speed: 515 -> 361
-schedules a second in ``bench modes``).  Threads started afterwards inherit the CPU,
-and a stalled thread stays runnable (``R``), which the stall check reads as busy,
-not uncontrolled.
+Invariant: only a process whose threads run one at a time calls :func:`pin`. Trials run
+two at a time: the parent hands each scheduled trial the CPU the fewest of its running
+trials hold (:class:`Allotment`; the CPU a child happens to be on is no guide, a forked
+child starts on its parent's, and two children pinned there ran at half speed: 515 ->
+361 schedules a second in ``bench modes``). Threads started afterwards inherit the CPU,
+and a stalled thread stays runnable (``R``), which the stall check reads as busy, not
+uncontrolled.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 
 
 def _current_cpu() -> int | None:
@@ -73,11 +73,10 @@ def pin(cpu: int | None = None) -> int | None:
     """Restrict this thread (and threads it starts later) to ``cpu``, or to the one it
     is on when ``cpu`` is None or not allowed.
 
-    Returns the CPU, or None when nothing was changed: the GIL is off, the system has
-    no affinity call, or the process may use one CPU only anyway."""
-    gil_enabled = getattr(sys, "_is_gil_enabled", None)
+    Returns the CPU, or None when nothing was changed: the system has no affinity
+    call, or the process may use one CPU only anyway."""
     setaffinity = getattr(os, "sched_setaffinity", None)
-    if (gil_enabled is not None and not gil_enabled()) or setaffinity is None:
+    if setaffinity is None:
         return None
     allowed = allowed_cpus()
     if len(allowed) < 2:

@@ -195,6 +195,8 @@ def run_controlled(
             leaked = [waitfor.thread_name(t) for t in sched.live]
         sched.abort()
         gone = sched.all_gone.acquire(timeout=unwind_seconds)
+        if gone:  # no thread of the run can touch a gate now (gate.py)
+            sched.close_gates()
     finally:
         standins.set_active(None)
         if gc_was_enabled:

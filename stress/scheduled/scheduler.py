@@ -1,7 +1,7 @@
 """The scheduler: real threads, one at a time, switched only at synchronisation points.
 
-Every controlled thread is a real OS thread with its own *gate*, a real lock (saved
-before any stand-in existed) held while the thread is parked.  Invariant: at most one
+Every controlled thread is a real OS thread with its own *gate* (an eventfd, or a
+real lock saved before any stand-in existed: gate.py) where it parks.  Invariant: at most one
 controlled thread of a run is outside its gate at a time, the *running* one; it alone
 changes the state of the stand-in primitives, so they need no lock of their own.  At
 each synchronisation point the running thread calls :meth:`Scheduler.point` (it could
@@ -27,13 +27,13 @@ synchronisation point raises :class:`RunAborted` (a ``BaseException``) so it unw
 
 from __future__ import annotations
 
-import contextlib
 import math
 import sys
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from stress.scheduled import _real
+from stress.scheduled.gate import new_gate
 
 #: Threads of every run, by real ident, until their trampoline ends.
 RECORDS: dict[int, ThreadRecord] = {}
@@ -82,8 +82,7 @@ class ThreadRecord:
     def __init__(self, sched: Scheduler, index: int) -> None:
         self.sched = sched
         self.index = index
-        self.gate = _real.allocate_lock()
-        self.gate.acquire()  # parked until the scheduler first picks it
+        self.gate = new_gate()  # shut: parked until the scheduler first picks it
         self.blocker: Waitable | None = None
         self.kind = ""  # what kind of wait (for the table): "lock", "join", "get", ...
         self.deadline: float | None = None
@@ -182,6 +181,11 @@ class Scheduler:
             self.os_threads += 1
         self.strategy.new_thread(rec.index)
         return rec
+
+    def close_gates(self) -> None:
+        """Give back the gates' descriptors: only once every trampoline has returned."""
+        for t in self.threads:
+            t.gate.close()
 
     def trampoline_ended(self) -> None:
         with self._count_lock:
@@ -387,8 +391,7 @@ class Scheduler:
         self.aborting = True
         for t in list(self.threads):
             if not t.done:
-                with contextlib.suppress(RuntimeError):  # open: it runs (or is stuck) now
-                    t.gate.release()
+                t.gate.release()  # an open one lets a second pass: harmless (gate.py)
         with self._count_lock:
             if self.os_threads == 0 and self.all_gone.locked():
                 self.all_gone.release()

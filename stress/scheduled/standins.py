@@ -37,6 +37,7 @@ import types
 from typing import Any
 
 from stress.scheduled import _fresh, _real
+from stress.scheduled.gate import new_gate
 from stress.scheduled.scheduler import (
     NEVER,
     RECORDS,
@@ -410,8 +411,7 @@ class _Worker:
     __slots__ = ("forgetter", "ident", "job", "last_run", "retired", "wake")
 
     def __init__(self) -> None:
-        self.wake = _real.allocate_lock()
-        self.wake.acquire()
+        self.wake = new_gate()  # shut until a job is given
         self.job: tuple[Any, ...] | None = None
         self.last_run: Scheduler | None = None
         self.ident = 0
@@ -427,6 +427,7 @@ class _Worker:
             rec, function, args, kwargs = job
             _fresh.untrace()
             contextvars.Context().run(_trampoline, rec, function, args, kwargs, self)
+        self.wake.close()  # retired: never in _IDLE again, so no one opens it
 
     def end_of_life(self) -> None:
         """Forget this life's thread state, then wait for the next; or, if it cannot
@@ -448,6 +449,8 @@ _fresh_threads = [True]
 def _forget_idle_workers() -> None:
     """In a forked child: the parent's workers do not exist here."""
     global _IDLE_LOCK
+    for worker in _IDLE:
+        worker.wake.close()  # a copy of the parent's descriptor: no thread here waits on it
     _IDLE.clear()
     _IDLE_LOCK = _real.allocate_lock()
 

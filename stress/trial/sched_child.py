@@ -39,7 +39,6 @@ from stress.core.config import SCHEDULING_POINTS, TrialConfig
 from stress.core.errors import UsageError
 from stress.core.oracle import Observation
 from stress.core.simpler import candidates, config_key
-from stress.core.version import gil_enabled
 from stress.forms.protocol import FormTrial
 from stress.forms.targets import TargetSpec
 from stress.scheduled import _real, one_cpu, run_controlled, standins
@@ -192,11 +191,11 @@ class _Trial:
             max_virtual_seconds=self.virtual_limit,
             leak_grace=child.GRACE,
             trace=False,
-            # Workers forget earlier lives (scheduled._fresh).  Only with the GIL: reuse
-            # makes countdown 2x2's schedules about 1.7x as fast; on 3.14t without it,
-            # half as fast (waking a worker parked between schedules takes about 1.1 ms
-            # there, against 70 us for a new thread: reports/bench/sched_core.py --no-reuse).
-            reuse_os_threads=gil_enabled(),
+            # Workers forget earlier lives (scheduled._fresh).  Reuse makes countdown
+            # 2x2's schedules about 1.7x as fast with the GIL, and 1.9x on 3.14t since
+            # a parked worker's wake-up is an eventfd (scheduled/gate.py; it took 1.1 ms
+            # on a lock there: reports/bench/sched_core.py --no-reuse).
+            reuse_os_threads=True,
         )
 
     def search(self) -> dict[str, Any]:

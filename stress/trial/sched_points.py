@@ -15,8 +15,10 @@ Invariants:
 * A point is taken only by a thread of the run under way, while the run is not being
   aborted; any other thread's events are ignored.
 * Mechanism: ``sys.monitoring`` LINE events on 3.12+ (a location outside the target is
-  disabled after its first event), ``sys.settrace``/``threading.settrace`` on 3.11.
-  Process-wide: started and stopped around each schedule in a trial's child.
+  disabled after its first event; one tool for the process's life, see
+  :class:`_Monitor`), ``sys.settrace``/``threading.settrace`` on 3.11.  Points are
+  taken between :meth:`LinePoints.start` and :meth:`LinePoints.stop`, around each
+  schedule in a trial's child.
 * Between bytecodes, a point comes before each bytecode but those that touch only the
   running frame (:data:`FRAME_ONLY`: its locals, constants and stack, or a jump within
   it).  A switch just before one of those is the same interleaving as a switch before
@@ -85,7 +87,6 @@ class LinePoints:
         self.opcodes = opcodes  # points between bytecodes too, not only at lines
         self._selected = FileFilter()
         self._files: dict[str, bool] = {}  # the filter's answers, without its call
-        self._tool: int | None = None
         self.events = 0
 
     # The callbacks below run at every line (bytecode) of the target and, on 3.11, at
@@ -112,6 +113,63 @@ class LinePoints:
                 rec.sched.point(rec, "line")
         return self._local_trace
 
+    def start(self) -> None:
+        if MECHANISM == "settrace":
+            threading.settrace(self._global_trace)  # the run's threads are all Threads
+            return
+        _MONITOR.watch(self)
+
+    def stop(self) -> None:
+        if MECHANISM == "settrace":
+            sys.settrace(None)
+            threading.settrace(None)
+            return
+        _MONITOR.active = None
+
+
+class _Monitor:
+    """The ``sys.monitoring`` side (3.12+): one tool for the process's life, whose
+    events only grow (LINE, then INSTRUCTION once a schedule takes bytecode points).
+
+    Why never unregistered: a change of the events re-instruments every code object
+    that runs next, and brings back every location a callback had disabled, each to be
+    disabled again by a callback.  Toggled per schedule, that cost a bytecode-points
+    schedule after others 24.8 ms on 3.14t (5.6 ms in a row of them) and 3.3 ms on
+    3.14 (2.6 ms).  Between schedules, and in a schedule that takes no such points,
+    the callbacks return at once (a location of the target's code stays enabled: it is
+    a point in the next schedule that takes them).  Which locations are disabled is a
+    function of the code alone (file name, opcode), so a replay in a fresh child meets
+    the same points as the search's child whatever ran before.
+    """
+
+    def __init__(self) -> None:
+        self.active: LinePoints | None = None  # the schedule's points, while one runs
+        self.tool: int | None = None
+        self.opcodes = False  # INSTRUCTION events are on
+        self._selected = FileFilter()
+        self._files: dict[str, bool] = {}  # the filter's answers, without its call
+
+    def watch(self, points: LinePoints) -> None:
+        if self.tool is None or (points.opcodes and not self.opcodes):
+            if self.tool is not None:
+                unwatch(self.tool, restart=False)
+            self.opcodes = self.opcodes or points.opcodes
+            self.tool = watch_lines(
+                "stress-scheduled-points",
+                self._on_line,
+                opcodes=self.opcodes,
+                fresh=False,
+                on_instruction=self._on_instruction,
+            )
+        self.active = points
+
+    def forget(self) -> None:
+        """Give the tool back (a process that goes on without schedules: tests)."""
+        self.active = None
+        if self.tool is not None:
+            unwatch(self.tool, restart=False)
+            self.tool, self.opcodes = None, False
+
     def _on_line(self, code: CodeType, where: int) -> Any:
         filename = code.co_filename
         selected = self._files.get(filename)
@@ -119,38 +177,26 @@ class LinePoints:
             selected = self._files[filename] = self._selected(filename)
         if not selected:
             return sys.monitoring.DISABLE  # type: ignore[attr-defined, unused-ignore]
+        points = self.active
+        if points is None:
+            return None
         rec = _record_of(_get_ident())
         if rec is not None and not rec.sched.aborting and rec.sched.running is rec:
-            self.events += 1
+            points.events += 1
             rec.sched.point(rec, "line")
         return None
 
     def _on_instruction(self, code: CodeType, where: int) -> Any:
         if code.co_code[where] in FRAME_ONLY:
             return sys.monitoring.DISABLE  # type: ignore[attr-defined, unused-ignore]
+        points = self.active
+        if points is None or not points.opcodes:
+            filename = code.co_filename
+            selected = self._files.get(filename)
+            if selected is None:
+                selected = self._files[filename] = self._selected(filename)
+            return None if selected else sys.monitoring.DISABLE  # type: ignore[attr-defined, unused-ignore]
         return self._on_line(code, where)
 
-    def start(self) -> None:
-        if MECHANISM == "settrace":
-            threading.settrace(self._global_trace)  # the run's threads are all Threads
-            return
-        self._tool = watch_lines(
-            "stress-scheduled-points",
-            self._on_line,
-            opcodes=self.opcodes,
-            fresh=False,
-            on_instruction=self._on_instruction,
-        )
 
-    def stop(self) -> None:
-        if MECHANISM == "settrace":
-            sys.settrace(None)
-            threading.settrace(None)
-            return
-        if self._tool is not None:
-            # The standard library's and the harness's lines stay disabled for the next
-            # schedule, whose filter would disable them again (by file name: the same
-            # points either way, so a replay in a fresh child meets the same ones).
-            # Re-enabling them cost 8 ms a schedule on 3.14t, a third of its time.
-            unwatch(self._tool, restart=False)
-            self._tool = None
+_MONITOR = _Monitor()
