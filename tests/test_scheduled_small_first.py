@@ -1,5 +1,5 @@
-"""A scheduled search starts in the small scope: its first trials have at most two
-workers a stage and four items.
+"""A scheduled search starts in the small scope: its first trials have two workers in
+every stage, at least two stages and at most four items.
 
 Under the scheduler a race shows in a small configuration as surely as in a big one,
 and a small one's schedules are cheap and short to shrink: the tutorial's shutdown
@@ -37,15 +37,39 @@ def _small(config: TrialConfig) -> bool:
     return max(config.workers) <= SMALL_WIDTH and config.items <= SMALL_ITEMS
 
 
+def _drawn(stages: int, narrowest: int) -> TrialConfig:
+    """The first draw (over seeds) with this many stages, one of them this narrow."""
+    for seed in range(2000):
+        config = draw(seed, 0, ANY)
+        if config.stages == stages and min(config.workers) == narrowest:
+            return config
+    raise AssertionError(f"no draw of {stages} stages with a {narrowest}-wide one")
+
+
 def test_the_small_scope_narrows_widths_and_items_and_keeps_the_rest() -> None:
     big = _big()
     small = small_first(big, ANY, shape=True)
     assert _small(small)
-    assert small.stages == big.stages
-    assert small.workers == tuple(min(w, SMALL_WIDTH) for w in big.workers)
+    assert small.stages == max(big.stages, 2)
+    assert small.workers == (SMALL_WIDTH,) * small.stages
     assert (small.seed, small.k, small.items) == (big.seed, big.k, SMALL_ITEMS)
     small.validate()
     assert small_first(small, ANY, shape=True) == small
+
+
+def test_the_small_scope_has_two_workers_a_stage_and_two_stages_at_least() -> None:
+    """A one-worker stage cannot race its siblings, nor one stage a hand-over: the
+    scope's shape is the smallest one in which both show."""
+    lone = _drawn(3, 1)
+    assert small_first(lone, ANY, shape=True).workers == (SMALL_WIDTH,) * 3
+    single = _drawn(1, 1)
+    widened = small_first(single, ANY, shape=True)
+    assert widened.workers == (SMALL_WIDTH, SMALL_WIDTH)
+    widened.validate()
+    assert (widened.fault_stage, widened.slow_stage) == (single.fault_stage, single.slow_stage)
+    one_stage = SearchOptions(stages=1)
+    pinned = draw(single.seed, 0, one_stage)
+    assert small_first(pinned, one_stage, shape=True).workers == (SMALL_WIDTH,)
 
 
 def test_a_fault_on_a_call_past_the_scope_stays_on_its_last_call() -> None:

@@ -68,15 +68,20 @@ SMALL_ITEMS = 4
 
 
 def small_first(c: TrialConfig, options: SearchOptions, *, shape: bool) -> TrialConfig:
-    """``c`` within the small scope (:data:`SMALL_WIDTH` workers a stage, at most
-    :data:`SMALL_ITEMS` items), for a controlled search's first trials.
+    """``c`` in the small scope, for a controlled search's first trials: exactly
+    :data:`SMALL_WIDTH` workers in every stage, at least two stages, at most
+    :data:`SMALL_ITEMS` items.
 
     Under the scheduler a race shows in a small configuration as surely as in a big
     one, and a small one's schedules are cheap and short to shrink (the tutorial's
-    shutdown race was drawn at 19 workers x 3 stages).  What the user pinned stays:
-    ``options.workers`` keeps the widths; ``shape=False`` (a fixed pipeline, whose
-    stages and items are its own) keeps everything.  Stages, seed and k are kept, so
-    the items are a prefix of the drawn ones and a token names the result exactly.
+    shutdown race was drawn at 19 workers x 3 stages).  The scope is the smallest shape
+    most pipeline races need: two workers of a stage racing each other, and a hand-over
+    between two stages (barrier_as_published races only in a later stage with two
+    workers; a one-stage or one-worker draw in the scope cannot show it, and later
+    trials are drawn in full).  What the user pinned stays: ``options.workers`` keeps
+    the widths, ``options.stages`` the stage count; ``shape=False`` (a fixed pipeline,
+    whose stages and items are its own) keeps everything.  Seed and k are kept, so the
+    items are a prefix of the drawn ones and a token names the result exactly.
     """
     if not shape:
         return c
@@ -84,7 +89,8 @@ def small_first(c: TrialConfig, options: SearchOptions, *, shape: bool) -> Trial
     if small.items > SMALL_ITEMS:
         small = _with_items(small, SMALL_ITEMS) or small
     if options.workers is None:
-        small = _replace(small, workers=tuple(min(w, SMALL_WIDTH) for w in small.workers)) or small
+        widths = (SMALL_WIDTH,) * max(small.stages, 1 if options.stages else 2)
+        small = _replace(small, workers=widths) or small
     return small
 
 
