@@ -28,9 +28,12 @@ from stress.scheduled import _real
 
 
 def untrace() -> None:
-    """No trace or profile function, as in a new thread."""
-    sys.settrace(None)
-    sys.setprofile(None)
+    """No trace or profile function, as in a new thread.  Each call only where one is
+    set: on a free-threaded build each stops the world, even when nothing changes."""
+    if sys.gettrace() is not None:
+        sys.settrace(None)
+    if sys.getprofile() is not None:
+        sys.setprofile(None)
 
 
 _thread_dict: list[Callable[[], dict[Any, Any]]] = []

@@ -151,8 +151,12 @@ class Scheduler:
         self.created = 0  # objects given a creation-order hash (standins._stable_hash)
         #: Threads alive before the run (the controller, the harness's own): not the
         #: target's. Any other thread the scheduler did not start makes a run uncontrolled.
-        self.outsiders: set[int] = set(sys._current_frames())
+        #: By native id from /proc; by Python ident only where there is none (reading
+        #: every thread's frame stops the world on a free-threaded build: once a run).
         self.outsiders_native = _real.os_threads()
+        self.outsiders: set[int] = (
+            set(sys._current_frames()) if self.outsiders_native is None else set()
+        )
         self.steps = 0  # synchronisation points so far (the controller's progress signal)
         self.decisions: list[int] = []
         self.trace: list[str] | None = [] if trace else None
