@@ -674,3 +674,25 @@ def open_descriptors(runs: int) -> dict[str, Any]:
             statuses.add(outcome.status)
     after = len(os.listdir("/proc/self/fd"))
     return {"before": before, "after": after, "statuses": sorted(statuses)}
+
+
+def points_in_turn(kinds: list[str]) -> list[int]:
+    """Job: the points each of a row of runs of :func:`_straight_line` takes, one run a
+    kind of points in ``kinds`` order, all in this one process (as a trial's child runs
+    its schedules); a sync run starts no point-taker and counts none."""
+    from stress.scheduled import RandomWalk, run_controlled
+    from stress.trial.sched_points import LinePoints
+
+    counts = []
+    for kind in kinds:
+        points = None if kind == "sync" else LinePoints(opcodes=kind == "ops")
+        if points is not None:
+            points.start()
+        try:
+            outcome = run_controlled(functools.partial(_straight_line, [5]), RandomWalk(1))
+        finally:
+            if points is not None:
+                points.stop()
+        assert outcome.status == "completed", outcome.reason
+        counts.append(outcome.steps)
+    return counts

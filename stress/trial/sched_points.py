@@ -163,15 +163,14 @@ class _Monitor:
             )
         self.active = points
 
-    def forget(self) -> None:
-        """Give the tool back (a process that goes on without schedules: tests)."""
-        self.active = None
-        if self.tool is not None:
-            unwatch(self.tool, restart=False)
-            self.tool, self.opcodes = None, False
+    def _is_target(self, filename: str) -> bool:
+        selected = self._files.get(filename)
+        if selected is None:
+            selected = self._files[filename] = self._selected(filename)
+        return selected
 
     def _on_line(self, code: CodeType, where: int) -> Any:
-        filename = code.co_filename
+        filename = code.co_filename  # _is_target inlined: every line of the target
         selected = self._files.get(filename)
         if selected is None:
             selected = self._files[filename] = self._selected(filename)
@@ -190,13 +189,12 @@ class _Monitor:
         if code.co_code[where] in FRAME_ONLY:
             return sys.monitoring.DISABLE  # type: ignore[attr-defined, unused-ignore]
         points = self.active
-        if points is None or not points.opcodes:
-            filename = code.co_filename
-            selected = self._files.get(filename)
-            if selected is None:
-                selected = self._files[filename] = self._selected(filename)
-            return None if selected else sys.monitoring.DISABLE  # type: ignore[attr-defined, unused-ignore]
-        return self._on_line(code, where)
+        if points is not None and points.opcodes:
+            return self._on_line(code, where)
+        # No point in this schedule: the target's locations stay armed for the next one.
+        if self._is_target(code.co_filename):
+            return None
+        return sys.monitoring.DISABLE  # type: ignore[attr-defined, unused-ignore]
 
 
 _MONITOR = _Monitor()
