@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,13 +29,19 @@ def _through(stages: Stages, x: Any) -> Any:
     return x
 
 
-def _advance(stages: Stages, seconds: float | None) -> None:
-    """Call a stage every 10 ms (progress the watchdog sees) for ``seconds`` (None: ever)."""
+def _advance(stages: Stages, seconds: float | None, *, busy: bool = False) -> None:
+    """Call a stage every 10 ms (progress the watchdog sees) for ``seconds`` (None: ever);
+    ``busy``: polling on the CPU in between, as a livelock does, rather than asleep."""
     pause = threading.Event()
     calls = 0
     while seconds is None or calls * 0.01 < seconds:
         stages[0](0)
-        pause.wait(0.01)
+        if busy:
+            until = time.monotonic() + 0.01
+            while time.monotonic() < until:
+                pass
+        else:
+            pause.wait(0.01)
         calls += 1
 
 
@@ -60,8 +67,12 @@ def test_a_pipeline_slow_in_one_run_but_advancing_is_not_a_hang(tmp_path: Path) 
 
 
 def test_a_pipeline_advancing_forever_in_two_runs_is_a_hang() -> None:
+    """A livelock that polls on the CPU: one that slept between its steps was, on a
+    loaded 3.14t (the suite's other worker beside it), runnable but almost never run
+    while the watchdog looked, which is starvation (a slow pass), not a hang."""
+
     def livelock(items: Sequence[Any], stages: Stages, workers: Sequence[int]) -> list[Any]:
-        _advance(stages, None)
+        _advance(stages, None, busy=True)
         return []
 
     result = search(
