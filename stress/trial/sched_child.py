@@ -192,9 +192,10 @@ class _Trial:
             leak_grace=child.GRACE,
             trace=False,
             # Workers forget earlier lives (scheduled._fresh).  Reuse makes countdown
-            # 2x2's schedules about 1.7x as fast with the GIL, and 1.9x on 3.14t since
-            # a parked worker's wake-up is an eventfd (scheduled/gate.py; it took 1.1 ms
-            # on a lock there: reports/bench/sched_core.py --no-reuse).
+            # 2x2's schedules about 1.7x as fast with the GIL, and on a pinned 3.14t 3x
+            # (246 -> 746 a second, sync points) since a parked worker's wake-up is an
+            # eventfd (scheduled/gate.py; it took 1.1 ms on a lock there:
+            # reports/bench/sched_core.py --no-reuse).
             reuse_os_threads=True,
         )
 
