@@ -39,9 +39,31 @@ SHRINK_CAP = 5.0
 SHRINK_SHARE_LONG = 0.1
 
 
+#: A find late in the search (its last trials) still gets up to SHRINK_FLOOR s to measure
+#: how it reproduces, past the budget if need be, but ending no later than LATE_GRACE s
+#: after it: a run started then lasts at most a trial timeout and a hang's look (1.3 s),
+#: so the contract's bound (budget + trial timeout + 10 s) holds.
+SHRINK_FLOOR = 3.0
+LATE_GRACE = 5.0
+
+
 def shrink_seconds(budget: float) -> float:
     """How long shrinking and measuring may take after a find in a search of ``budget``."""
     return min(SHRINK_SHARE * budget, max(SHRINK_CAP, SHRINK_SHARE_LONG * budget))
+
+
+def shrink_deadline(*, started: float, budget: float, found: float) -> float:
+    """When shrinking and measuring a defect found at ``found`` must end.
+
+    Within the budget they get what is left of it, capped by :func:`shrink_seconds`; a
+    find in the budget's last seconds (or after it: the last trial ran to its timeout)
+    still gets ``min(SHRINK_FLOOR, shrink_seconds)``, so that its report says how it
+    reproduces rather than "not measured", but never past ``started + budget +
+    LATE_GRACE``.
+    """
+    share = shrink_seconds(budget)
+    floor = min(started + budget + LATE_GRACE, found + min(SHRINK_FLOOR, share))
+    return min(found + share, max(started + budget, floor))
 
 
 @dataclass(frozen=True)
@@ -200,7 +222,7 @@ def campaign(
     shrunk = None
     if replay is None and not result.interrupted:
         try:
-            until = min(started + budget, time.monotonic() + shrink_seconds(budget))
+            until = shrink_deadline(started=started, budget=budget, found=time.monotonic())
             # A real-threads find of an auto search that kept the scheduler (after a
             # fallback the target is one it cannot control): is its schedule exact?
             if executor is PORTFOLIO and not result.fallback:
