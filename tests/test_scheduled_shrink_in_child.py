@@ -23,6 +23,7 @@ from stress.search.shrink import runner_for, shrink
 from stress.trial import sched_child
 from stress.trial.controlled import SCHEDULED
 from stress.trial.execution import run_trial
+from stress.trial.sched_verdict import Schedule
 from tests.test_power_shrink import _fake
 
 SPEC = TargetSpec("variant", "single_pool")
@@ -161,3 +162,50 @@ def test_a_candidate_runs_its_whole_batch_however_slow_the_machine(
     assert result.category == "HANG"
     assert result.config.workers in ((2,), (1, 1)), result.steps
     assert result.reproduced == result.measured >= 2
+
+
+class _Batches(sched_child._Trial):
+    """A trial whose batches are a rule of the configuration (no child, no schedule):
+    the race shows only where a later stage has two workers (barrier_as_published)."""
+
+    def __init__(self, config: TrialConfig) -> None:  # no target to open, no child
+        self.spec, self.config, self.unused = parse_target("single_pool"), config, []
+        self.ran: list[TrialConfig] = []
+
+    def batch(self, **_: object) -> sched_child._Find | dict[str, object]:
+        self.ran.append(self.config)
+        if len(self.config.workers) >= 2 and self.config.workers[-1] >= 2:
+            return _find(self.config)
+        return {"category": None}
+
+
+def _find(config: TrialConfig) -> sched_child._Find:
+    done = Schedule(None, {"category": "LOST"}, [], "lines")  # type: ignore[arg-type]
+    return sched_child._Find(done, {"category": "LOST"}, None, schedules=10, j=0)  # type: ignore[arg-type]
+
+
+def test_a_shape_whose_whole_batch_missed_is_not_tried_again_with_fewer_items(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stage drop that cannot race was tried again after each later step (fewer items,
+    a narrower stage, no delays): over half of barrier_as_published's shrink in its
+    child, 50 schedules each.  The same widths with no more items (every other field only
+    simpler along a shrink) are skipped; the configuration reached is the same."""
+    start = TrialConfig(seed=1, k=0, workers=(2, 2), items=4, slow_ms=10.0, mode="scheduled")
+
+    def shrink_from(start: TrialConfig) -> tuple[TrialConfig, list[TrialConfig]]:
+        trial = _Batches(start)
+        trial.shrink_config(_find(start), until=time.monotonic() + 30.0)
+        return trial.config, trial.ran
+
+    reached, ran = shrink_from(start)
+    missed = [c for c in ran if c.workers[-1] < 2 or len(c.workers) < 2]
+    for i, late in enumerate(missed):
+        assert not any(
+            early.workers == late.workers and early.items >= late.items for early in missed[:i]
+        ), (late, missed[:i])
+    monkeypatch.setattr(sched_child, "_covered", lambda candidate, barren: False)
+    reached_before, ran_before = shrink_from(start)
+    assert reached == reached_before
+    assert (reached.workers, reached.items) == ((1, 2), 1)
+    assert len(ran) < len(ran_before)
