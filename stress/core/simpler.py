@@ -12,6 +12,7 @@ are a prefix of the original ones and a replay token rebuilds them.
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -78,9 +79,14 @@ def small_first(c: TrialConfig, options: SearchOptions, *, shape: bool) -> Trial
     most pipeline races need: two workers of a stage racing each other, and a hand-over
     between two stages (barrier_as_published races only in a later stage with two
     workers; a one-stage or one-worker draw in the scope cannot show it, and later
-    trials are drawn in full).  What the user pinned stays: ``options.workers`` keeps
-    the widths, ``options.stages`` the stage count; ``shape=False`` (a fixed pipeline,
-    whose stages and items are its own) keeps everything.  Seed and k are kept, so the
+    trials are drawn in full).  Where faults are on, the first trial (even ``k``) has
+    no stage error and the second (odd ``k``) has one, drawn or added (the first call of
+    a stage), so the scope covers both a plain run and a failing call: every tutorial
+    variant hangs or loses results when a task raises, and a search whose first trials
+    drew no fault (35 % each) reported counted's hang a second later.  What the user
+    pinned stays: ``options.workers`` keeps the widths, ``options.stages`` the stage
+    count; ``shape=False`` (a fixed pipeline, whose stages and items are its own) keeps
+    everything.  Seed and k are kept, so the
     items are a prefix of the drawn ones and a token names the result exactly.
     """
     if not shape:
@@ -91,7 +97,19 @@ def small_first(c: TrialConfig, options: SearchOptions, *, shape: bool) -> Trial
     if options.workers is None:
         widths = (SMALL_WIDTH,) * max(small.stages, 1 if options.stages else 2)
         small = _replace(small, workers=widths) or small
+    if options.faults and small.items > 0 and small.strategy != "outlive":
+        plain = _replace(small, fault_stage=None, fault_call=0) or small
+        small = _with_fault(small) if small.k % 2 else plain
     return small
+
+
+def _with_fault(c: TrialConfig) -> TrialConfig:
+    """``c`` with a stage error where it had none: the first call of a stage drawn from
+    ``(seed, k)``; a drawn fault is kept."""
+    if c.fault_stage is not None:
+        return c
+    stage = random.Random(f"{c.seed}:{c.k}:small-fault").randrange(c.stages)
+    return _replace(c, fault_stage=stage, fault_call=0) or c
 
 
 #: Categories no trial without items can show: the oracle counts them against the
