@@ -38,8 +38,9 @@ def test_trial_k_runs_scheduled_one_time_in_eight_and_is_otherwise_the_threads_d
         assert assigned == _config(spec, None, 7, k, options=OPTIONS, executor=PORTFOLIO)
         if k % SCHEDULED_EVERY == SCHEDULED_AT:
             expected = under_the_scheduler(drawn)
-            if k < SMALL_FIRST:  # the small scope (tests/test_scheduled_small_first.py)
-                expected = small_first(expected, OPTIONS, shape=True)
+            turn = k // SCHEDULED_EVERY  # its place among the scheduled trials
+            if turn < SMALL_FIRST:  # the small scope (tests/test_scheduled_small_first.py)
+                expected = small_first(expected, OPTIONS, shape=True, turn=turn)
             assert assigned == expected
             assert assigned.mode == "scheduled"
         else:

@@ -19,7 +19,7 @@ from stress.forms.targets import parse_target
 from stress.search.engine import _config
 from stress.trial.controlled import SCHEDULED, SMALL_FIRST
 from stress.trial.execution import FORKED_THREADS
-from stress.trial.portfolio import PORTFOLIO, scheduled_turn
+from stress.trial.portfolio import PORTFOLIO, SCHEDULED_EVERY, scheduled_turn
 
 ANY = SearchOptions()
 
@@ -66,28 +66,30 @@ def test_the_small_scope_has_two_workers_a_stage_and_two_stages_at_least() -> No
     widened = small_first(single, ANY, shape=True)
     assert widened.workers == (SMALL_WIDTH, SMALL_WIDTH)
     widened.validate()
-    assert (widened.fault_stage, widened.slow_stage) == (single.fault_stage, single.slow_stage)
+    assert widened.slow_stage == single.slow_stage
+    if single.fault_stage is not None:  # k=0 keeps a drawn fault (else adds one)
+        assert widened.fault_stage == single.fault_stage
     one_stage = SearchOptions(stages=1)
     pinned = draw(single.seed, 0, one_stage)
     assert small_first(pinned, one_stage, shape=True).workers == (SMALL_WIDTH,)
 
 
 def test_a_fault_on_a_call_past_the_scope_stays_on_its_last_call() -> None:
-    faulty = dataclasses.replace(_big(k=1), fault_stage=0, fault_call=40, items=50)
+    faulty = dataclasses.replace(_big(k=0), fault_stage=0, fault_call=40, items=50)
     assert small_first(faulty, ANY, shape=True).fault_call == SMALL_ITEMS - 1
     every = dataclasses.replace(faulty, fault_call=EVERY_CALL)
     assert small_first(every, ANY, shape=True).fault_call == EVERY_CALL
 
 
-def test_the_scope_s_first_trial_is_plain_and_its_second_has_a_stage_error() -> None:
+def test_the_scope_s_first_trial_has_a_stage_error_and_its_second_is_plain() -> None:
     """Every tutorial variant hangs or loses results when a task raises: with faults on,
-    the scope covers both a plain run (k=0) and a failing call (k=1), whatever was
+    the scope covers both a failing call (k=0) and a plain run (k=1), whatever was
     drawn (counted's hang, which needs a stage error, was reported a second late in
     the seeds whose first trials drew none)."""
     for seed in range(40):
-        plain = small_first(draw(seed, 0, ANY), ANY, shape=True)
+        plain = small_first(draw(seed, 1, ANY), ANY, shape=True)
         assert plain.fault_stage is None or plain.strategy == "outlive", plain
-        drawn = draw(seed, 1, ANY)
+        drawn = draw(seed, 0, ANY)
         failing = small_first(drawn, ANY, shape=True)
         failing.validate()
         if drawn.items == 0:
@@ -123,7 +125,29 @@ def test_only_a_scheduled_search_s_first_trials_are_small() -> None:
         assert FORKED_THREADS.assign(big, ANY, shape=True) == big
         auto = PORTFOLIO.assign(big, ANY, shape=True)
         assert auto.mode == ("scheduled" if scheduled_turn(k) else "threads")
-        assert auto == (scheduled if scheduled_turn(k) else big)
+        turn = k // SCHEDULED_EVERY
+        expected = SCHEDULED.assign(big, ANY, shape=True, turn=turn)
+        assert auto == (expected if scheduled_turn(k) else big)
+
+
+def test_auto_s_first_two_scheduled_trials_are_small_one_failing_one_plain() -> None:
+    """``--mode auto`` runs one trial in eight under the scheduler: its first two of them
+    (k = 1 and 9) are the scope's failing call and plain run, as ``k`` 0 and 1 are for
+    ``--mode scheduled``: auto's real-threads trials wait out a hang's timeout, its
+    first scheduled trial does not."""
+    ks = [k for k in range(40) if scheduled_turn(k)][: SMALL_FIRST + 1]
+    for seed in range(20):
+        drawn = [_drawn_big(seed, k) for k in ks]
+        auto = [PORTFOLIO.assign(config, ANY, shape=True) for config in drawn]
+        assert [_small(config) for config in auto] == [True] * SMALL_FIRST + [False]
+        assert auto[1].fault_stage is None or auto[1].strategy == "outlive"
+        assert auto[0].fault_stage is not None or auto[0].items == 0
+
+
+def _drawn_big(seed: int, k: int) -> TrialConfig:
+    """Trial ``k``'s draw, made wider than the scope with more items."""
+    config = draw(seed, k, ANY)
+    return dataclasses.replace(config, workers=(3,) * config.stages, items=5)
 
 
 def test_the_search_draws_by_the_target_s_form() -> None:

@@ -68,7 +68,9 @@ SMALL_WIDTH = 2
 SMALL_ITEMS = 4
 
 
-def small_first(c: TrialConfig, options: SearchOptions, *, shape: bool) -> TrialConfig:
+def small_first(
+    c: TrialConfig, options: SearchOptions, *, shape: bool, turn: int | None = None
+) -> TrialConfig:
     """``c`` in the small scope, for a controlled search's first trials: exactly
     :data:`SMALL_WIDTH` workers in every stage, at least two stages, at most
     :data:`SMALL_ITEMS` items.
@@ -79,9 +81,12 @@ def small_first(c: TrialConfig, options: SearchOptions, *, shape: bool) -> Trial
     most pipeline races need: two workers of a stage racing each other, and a hand-over
     between two stages (barrier_as_published races only in a later stage with two
     workers; a one-stage or one-worker draw in the scope cannot show it, and later
-    trials are drawn in full).  Where faults are on, the first trial (even ``k``) has
-    no stage error and the second (odd ``k``) has one, drawn or added (the first call of
-    a stage), so the scope covers both a plain run and a failing call: every tutorial
+    trials are drawn in full).  Where faults are on, the first trial (an even ``turn``:
+    its place among the search's scheduled trials, ``k`` unless said) has a stage
+    error, drawn or added (the first call of a stage), and the second (odd) has none,
+    so the scope covers both a failing call and a plain run (``--mode scheduled`` runs
+    the two at once; ``--mode auto``, whose real-threads trials wait out a hang's
+    timeout, meets the failing call first): every tutorial
     variant hangs or loses results when a task raises, and a search whose first trials
     drew no fault (35 % each) reported counted's hang a second later.  What the user
     pinned stays: ``options.workers`` keeps the widths, ``options.stages`` the stage
@@ -99,7 +104,7 @@ def small_first(c: TrialConfig, options: SearchOptions, *, shape: bool) -> Trial
         small = _replace(small, workers=widths) or small
     if options.faults and small.items > 0 and small.strategy != "outlive":
         plain = _replace(small, fault_stage=None, fault_call=0) or small
-        small = _with_fault(small) if small.k % 2 else plain
+        small = plain if (c.k if turn is None else turn) % 2 else _with_fault(small)
     return small
 
 

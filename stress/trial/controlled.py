@@ -33,7 +33,7 @@ from stress.scheduled import one_cpu
 from stress.trial.runner import TrialProcess
 from stress.trial.sched_child import main
 
-#: A scheduled search's first trials (k below this: one per job) are drawn in the small
+#: A scheduled search's first scheduled trials (this many: one per job) are drawn in the small
 #: scope (stress.core.simpler.small_first).  Measured in process (``bench modes``'
 #: time to the report, seeds 0-9): single_pool median 0.26 -> 0.15 s (max 0.84 ->
 #: 0.34), barrier_as_published 0.65 -> 0.38 s, race_lock_order 0.58 -> 0.38 s.
@@ -156,10 +156,17 @@ class ScheduledThreads:
         two-thread deadlock at 3 workers)."""
         return SCHEDULED_CANDIDATES
 
-    def assign(self, config: TrialConfig, options: SearchOptions, *, shape: bool) -> TrialConfig:
-        """Trials ``k < SMALL_FIRST`` in the small scope (:func:`small_first`)."""
+    def assign(
+        self, config: TrialConfig, options: SearchOptions, *, shape: bool, turn: int | None = None
+    ) -> TrialConfig:
+        """The first SMALL_FIRST scheduled trials in the small scope (:func:`small_first`);
+        ``turn``: this trial's place among the search's scheduled ones (default ``k``:
+        every trial is; ``--mode auto`` runs one in eight)."""
         config = under_the_scheduler(config)
-        return small_first(config, options, shape=shape) if config.k < SMALL_FIRST else config
+        turn = config.k if turn is None else turn
+        if turn >= SMALL_FIRST:
+            return config
+        return small_first(config, options, shape=shape, turn=turn)
 
     def start(
         self, spec: TargetSpec, config: TrialConfig, *, trial_timeout: float, ready_timeout: float

@@ -50,7 +50,8 @@ class Portfolio:
 
     def assign(self, config: TrialConfig, options: SearchOptions, *, shape: bool) -> TrialConfig:
         if scheduled_turn(config.k):
-            return self.scheduled.assign(config, options, shape=shape)
+            turn = config.k // SCHEDULED_EVERY  # its place among the scheduled trials
+            return self.scheduled.assign(config, options, shape=shape, turn=turn)
         return config
 
     def start(

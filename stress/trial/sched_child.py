@@ -391,8 +391,7 @@ def _covered(candidate: TrialConfig, barren: Sequence[TrialConfig]) -> bool:
     again after each later step, took over half of barrier_as_published's in-child
     shrink (6 of 10 batches, 50 schedules each)."""
     return any(
-        shape.workers == candidate.workers and shape.items >= candidate.items
-        for shape in barren
+        shape.workers == candidate.workers and shape.items >= candidate.items for shape in barren
     )
 
 
