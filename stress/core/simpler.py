@@ -81,18 +81,21 @@ def small_first(
     most pipeline races need: two workers of a stage racing each other, and a hand-over
     between two stages (barrier_as_published races only in a later stage with two
     workers; a one-stage or one-worker draw in the scope cannot show it, and later
-    trials are drawn in full).  Where faults are on, the first trial (an even ``turn``:
-    its place among the search's scheduled trials, ``k`` unless said) has a stage
-    error, drawn or added (the first call of a stage), and the second (odd) has none,
-    so the scope covers both a failing call and a plain run (``--mode scheduled`` runs
-    the two at once; ``--mode auto``, whose real-threads trials wait out a hang's
-    timeout, meets the failing call first): every tutorial
-    variant hangs or loses results when a task raises, and a search whose first trials
-    drew no fault (35 % each) reported counted's hang a second later.  What the user
-    pinned stays: ``options.workers`` keeps the widths, ``options.stages`` the stage
-    count; ``shape=False`` (a fixed pipeline, whose stages and items are its own) keeps
-    everything.  Seed and k are kept, so the
-    items are a prefix of the drawn ones and a token names the result exactly.
+    trials are drawn in full).
+
+    Where faults are on, the first trial (an even ``turn``: its place among the
+    search's scheduled trials, ``k`` unless said) has a stage error, drawn or added (the
+    first call of a stage), and the second (odd) has none: the scope covers both a
+    failing call and a plain run.  ``--mode scheduled`` runs the two at once; ``--mode
+    auto``, whose real-threads trials wait out a hang's timeout, meets the failing call
+    first.  Every tutorial variant hangs or loses results when a task raises, and a
+    search whose first trials drew no fault (35 % each) reported counted's hang about a
+    second later.
+
+    What the user pinned stays: ``options.workers`` keeps the widths,
+    ``options.stages`` the stage count; ``shape=False`` (a fixed pipeline, whose stages
+    and items are its own) keeps everything.  Seed and k are kept, so the items are a
+    prefix of the drawn ones and a token names the result exactly.
     """
     if not shape:
         return c
