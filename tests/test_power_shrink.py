@@ -210,3 +210,25 @@ def test_items_are_cut_before_widths_and_a_wide_stage_tries_two_workers() -> Non
         "stage 0: 6 workers",
         "stage 0: 11 workers",
     ]
+
+
+def test_a_starved_run_neither_shows_a_hang_nor_measures_one() -> None:
+    """A run whose threads were runnable but given almost no CPU (a loaded machine) is no
+    evidence of a hang: the search counts it a slow pass, and the shrink must not keep a
+    candidate for it nor count it as a reproduction (a loaded 3.14t reported such a
+    candidate, "no evidence of a hang" in its details, as the shrunk hang)."""
+    found = TrialRecord(config=BIG, category="HANG", wall=0.01)
+    seen: list[TrialConfig] = []
+
+    def starved(spec: TargetSpec, config: TrialConfig, trial_timeout: float) -> TrialRecord:
+        seen.append(config)
+        return TrialRecord(
+            config=config, category="HANG", wall=0.001, unconfirmed=True, starved=True
+        )
+
+    result = shrink(SPEC, found, deadline=time.monotonic() + 2.0, trial_timeout=2.0, run=starved)
+    assert seen, "no candidate and no re-run was tried"
+    assert result.steps == []
+    assert result.config == BIG
+    assert (result.reproduced, result.measured) == (0, 0)
+    assert result.replay_status == "not measured"

@@ -238,8 +238,10 @@ def shrink(
             again = run(spec, result.record.exact_config or result.config, quick_timeout)
         except (UsageError, InternalError):
             break  # measured what could be; the report stands on the search's own run
+        if again.starved:
+            continue  # no evidence either way: the machine gave its threads no CPU
         result.measured += 1
-        result.reproduced += again.category == result.category
+        result.reproduced += _shows(again, result.category)
     result.elapsed = time.monotonic() - start
     return result
 
@@ -262,6 +264,14 @@ def _schedule_free(config: TrialConfig) -> TrialConfig:
     return dataclasses.replace(config, decisions=None, python="", source="", points="sync")
 
 
+def _shows(record: TrialRecord, category: str) -> bool:
+    """Whether ``record`` shows ``category``: a *starved* HANG does not (its threads were
+    runnable but given almost no CPU, no evidence of a hang; the search counts it a slow
+    pass).  A loaded 3.14t's shrink took such a candidate for the hang and reported it,
+    its details saying "no evidence of a hang", with nothing measured."""
+    return record.category == category and not record.starved
+
+
 def _fails(
     spec: TargetSpec,
     config: TrialConfig,
@@ -281,7 +291,7 @@ def _fails(
         except (UsageError, InternalError):
             return None  # this candidate is no trial the target (or harness) can run
         result.runs += 1
-        if record.category == result.category:
+        if _shows(record, result.category):
             return record
         if record.skipped:
             return None  # the target does not take this shape
