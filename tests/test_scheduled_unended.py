@@ -35,7 +35,9 @@ PASSED: dict[str, Any] = {
 
 def _schedule(status: str) -> Schedule:
     message = None if status != COMPLETED else {**PASSED, "counts": {}}
-    return Schedule(ControlledOutcome(status, reason=status), message, [], "sync")
+    # A decision taken: a schedule that took none would be its trial's only one.
+    outcome = ControlledOutcome(status, reason=status, decisions=[1, 0])
+    return Schedule(outcome, message, [], "sync")
 
 
 def _trial(statuses: list[str]) -> _Trial:

@@ -64,8 +64,15 @@ def _with_items(c: TrialConfig, n: int) -> TrialConfig | None:
 
 #: The small scope a controlled search starts with: at most this many workers a stage ...
 SMALL_WIDTH = 2
-#: ... and this many items.
+#: ... and this many items, and at least this many (fewer cannot show a sibling's
+#: item overtaken: one item, or none, is in flight at a time).
 SMALL_ITEMS = 4
+SMALL_MIN_ITEMS = 2
+#: Timing schedules under which some stage calls take no time: the small scope draws
+#: "heavy" instead, whose every call sleeps a while (see :func:`small_first`).
+WINDOWLESS_SCHEDULES = frozenset(
+    {"zero", "uniform", "last_slow", "first_slow", "sibling_slow", "burst"}
+)
 
 
 def small_first(
@@ -73,7 +80,8 @@ def small_first(
 ) -> TrialConfig:
     """``c`` in the small scope, for a controlled search's first trials: exactly
     :data:`SMALL_WIDTH` workers in every stage, at least two stages, at most
-    :data:`SMALL_ITEMS` items.
+    :data:`SMALL_ITEMS` items and at least :data:`SMALL_MIN_ITEMS` (where
+    ``--max-items`` allows).
 
     Under the scheduler a race shows in a small configuration as surely as in a big
     one, and a small one's schedules are cheap and short to shrink (the tutorial's
@@ -92,6 +100,16 @@ def small_first(
     search whose first trials drew no fault (35 % each) reported counted's hang about a
     second later.
 
+    The first trial (``turn`` 0) sleeps in every stage call: a schedule in
+    :data:`WINDOWLESS_SCHEDULES` becomes "heavy".  A virtual sleep costs no real time
+    and keeps an item in flight while the other threads run, so a marker that overtakes
+    a sibling's item does so in every schedule; with calls that take no time the
+    strategy must preempt a worker between its get and its put, and PCT rarely picks
+    that step (barrier_as_published's small trials missed in 13 of 40 draws, in 2 of 40
+    with every call asleep).  The others keep the drawn timing: with every call asleep
+    one thread can run at a time, and a race inside the target's own code (a
+    lock-order deadlock) never showed.
+
     What the user pinned stays: ``options.workers`` keeps the widths,
     ``options.stages`` the stage count; ``shape=False`` (a fixed pipeline, whose stages
     and items are its own) keeps everything.  Seed and k are kept, so the items are a
@@ -105,9 +123,15 @@ def small_first(
     if options.workers is None:
         widths = (SMALL_WIDTH,) * max(small.stages, 1 if options.stages else 2)
         small = _replace(small, workers=widths) or small
+    if small.items < SMALL_MIN_ITEMS <= options.max_items:
+        small = _with_items(small, SMALL_MIN_ITEMS) or small
+    turn = c.k if turn is None else turn
+    first = turn % 2 == 0
+    if turn == 0 and small.schedule in WINDOWLESS_SCHEDULES:
+        small = _replace(small, schedule="heavy") or small
     if options.faults and small.items > 0 and small.strategy != "outlive":
         plain = _replace(small, fault_stage=None, fault_call=0) or small
-        small = plain if (c.k if turn is None else turn) % 2 else _with_fault(small)
+        small = _with_fault(small) if first else plain
     return small
 
 

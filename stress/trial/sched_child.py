@@ -285,6 +285,13 @@ class _Trial:
                 return _Find(done, message, strategy, schedules=run, j=j)
             if _real.monotonic() >= until or done.outcome.abandoned or not self.spec.form.reopens:
                 break  # (a form that cannot reopen runs one schedule per child)
+            if not done.outcome.decisions:
+                # No decision: never two threads able to run at once (each wait ended
+                # by another thread's step, or by a timeout due alone, as when every
+                # stage call sleeps a different virtual while).  Every strategy, at
+                # every kind of point, runs this same interleaving (a point offers a
+                # choice only when another thread can run): the rest would repeat it.
+                break
         if message is None:  # every schedule stepped without end
             return uncontrolled(done.outcome)
         message["counts"].update(schedules=run - unended, unended=unended)
