@@ -37,8 +37,8 @@ from stress.trial.sched_child import main
 #: scope (stress.core.simpler.small_first).  Measured in process (``bench modes``'
 #: time to the report, seeds 0-9): single_pool median 0.26 -> 0.15 s (max 0.84 ->
 #: 0.34), barrier_as_published 0.65 -> 0.38 s, race_lock_order 0.58 -> 0.38 s.  Three
-#: since the first sleeps in every call (small_first): the other two keep the drawn
-#: timing that a race in the target's own code needs.
+#: since the second sleeps in every call (small_first): the other two keep the
+#: drawn timing that a race in the target's own code needs.
 SMALL_FIRST = 3
 
 
