@@ -68,13 +68,14 @@ SMALL_WIDTH = 2
 #: item overtaken: one item, or none, is in flight at a time).
 SMALL_ITEMS = 4
 SMALL_MIN_ITEMS = 2
-#: Timing schedules under which some stage calls take no time: the small scope's
-#: :data:`SLEEPING_TURN` draws "heavy" instead, whose every call sleeps a while.
-#: ``--mode auto`` meets that trial second (k = 9): its first (k = 1) keeps the drawn
-#: timing, which its real-threads trials cannot replace for a race in the target's own
-#: code (a lock-order deadlock's auto report, median of 20 seeds, took 1.65 s with the
+#: The small scope's trial that sleeps in every stage call (see :func:`small_first`).
+#: ``--mode auto`` meets it second (k = 9): its first (k = 1) keeps the drawn timing,
+#: which its real-threads trials cannot replace for a race in the target's own code
+#: (a lock-order deadlock's auto report, median of 20 seeds, took 1.65 s with the
 #: sleeping trial first, 0.37 s without it).
 SLEEPING_TURN = 1
+#: Timing schedules under which some stage calls take no time (or, "burst", end on
+#: one tick): that trial draws "heavy" instead, whose every call sleeps its own while.
 WINDOWLESS_SCHEDULES = frozenset(
     {"zero", "uniform", "last_slow", "first_slow", "sibling_slow", "burst"}
 )
@@ -106,8 +107,8 @@ def small_first(
     second later.
 
     The second trial (``turn`` 1, the plain one) sleeps in every stage call: a
-    schedule in :data:`WINDOWLESS_SCHEDULES` becomes "heavy".  A virtual sleep costs no real time
-    and keeps an item in flight while the other threads run, so a marker that overtakes
+    schedule in :data:`WINDOWLESS_SCHEDULES` becomes "heavy".  A virtual sleep costs no
+    real time and keeps an item in flight while the other threads run, so a marker that overtakes
     a sibling's item does so in every schedule; with calls that take no time the
     strategy must preempt a worker between its get and its put, and PCT rarely picks
     that step (barrier_as_published's small trials missed in 13 of 40 draws, in 2 of 40
