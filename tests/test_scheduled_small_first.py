@@ -172,7 +172,7 @@ def test_the_scope_s_second_trial_sleeps_in_every_call_and_the_others_keep_their
     trial whose calls take no time needs the strategy to preempt a worker between its
     get and its put (single_pool seed 6: none of 100 schedules did; barrier_as_published
     missed in 13 of 40 small trials, in 2 of 40 with every call asleep; its report's
-    max over 20 seeds 0.52 -> 0.13 s).  A race inside the target's own code needs the
+    max over 20 seeds 0.52 -> 0.14 s).  A race inside the target's own code needs the
     interleavings instead (a lock-order deadlock never showed with every call asleep:
     one thread can run at a time), so only the second trial, the plain one, sleeps
     (``--mode auto`` meets it at k = 9, after a first scheduled trial with the drawn

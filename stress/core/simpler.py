@@ -64,9 +64,10 @@ def _with_items(c: TrialConfig, n: int) -> TrialConfig | None:
 
 #: The small scope a controlled search starts with: at most this many workers a stage ...
 SMALL_WIDTH = 2
-#: ... and this many items, and at least this many (fewer cannot show a sibling's
-#: item overtaken: one item, or none, is in flight at a time).
+#: ... and this many items ...
 SMALL_ITEMS = 4
+#: ... and at least this many (fewer cannot show a sibling's item overtaken: one item,
+#: or none, is in flight at a time).
 SMALL_MIN_ITEMS = 2
 #: The small scope's trial that sleeps in every stage call (see :func:`small_first`).
 #: ``--mode auto`` meets it second (k = 9): its first (k = 1) keeps the drawn timing,
@@ -108,8 +109,9 @@ def small_first(
 
     The second trial (``turn`` 1, the plain one) sleeps in every stage call: a
     schedule in :data:`WINDOWLESS_SCHEDULES` becomes "heavy".  A virtual sleep costs no
-    real time and keeps an item in flight while the other threads run, so a marker that overtakes
-    a sibling's item does so in every schedule; with calls that take no time the
+    real time and keeps an item in flight while the other threads run, so a marker
+    that overtakes a sibling's item does so in every schedule; with calls that take no
+    time the
     strategy must preempt a worker between its get and its put, and PCT rarely picks
     that step (barrier_as_published's small trials missed in 13 of 40 draws, in 2 of 40
     with every call asleep).  The others keep the drawn timing: with every call asleep
@@ -132,12 +134,13 @@ def small_first(
     if small.items < SMALL_MIN_ITEMS <= options.max_items:
         small = _with_items(small, SMALL_MIN_ITEMS) or small
     turn = c.k if turn is None else turn
-    first = turn % 2 == 0
     if turn == SLEEPING_TURN and small.schedule in WINDOWLESS_SCHEDULES:
         small = _replace(small, schedule="heavy") or small
     if options.faults and small.items > 0 and small.strategy != "outlive":
-        plain = _replace(small, fault_stage=None, fault_call=0) or small
-        small = _with_fault(small) if first else plain
+        if turn % 2 == 0:  # a failing call
+            small = _with_fault(small)
+        else:
+            small = _replace(small, fault_stage=None, fault_call=0) or small
     return small
 
 

@@ -33,7 +33,7 @@ from stress.scheduled import one_cpu
 from stress.trial.runner import TrialProcess
 from stress.trial.sched_child import main
 
-#: A search's first scheduled trials (this many: one per job) are drawn in the small
+#: A search's first scheduled trials (this many) are drawn in the small
 #: scope (stress.core.simpler.small_first).  Measured in process (``bench modes``'
 #: time to the report, seeds 0-9): single_pool median 0.26 -> 0.15 s (max 0.84 ->
 #: 0.34), barrier_as_published 0.65 -> 0.38 s, race_lock_order 0.58 -> 0.38 s.  Three
